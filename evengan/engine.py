@@ -1,0 +1,489 @@
+"""The one GAN training step, over R runs stacked along a leading dimension.
+
+The Trainer is this engine at R = 1; the sweep runs it at R = 1024. There is no second copy of
+the step: a sweep's run and a Trainer with the same config replay the same arithmetic, and
+because the random numbers are hashes of (seed, counter), the same numbers too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+
+from . import metrics, rng
+from .config import GANConfig
+from .encoding import ints_to_bits
+from .models import NetSpec, StackedNet, mlp_sizes
+
+# Record columns returned by step(), one row per run.
+RECORD_COLUMNS = ("loss_g", "loss_d", "d_real", "d_fake", "even_batch", "grad_g", "grad_d")
+# Hyperparameters that may differ between the runs of one batch: one value per run.
+PER_RUN = (
+    "lr_g",
+    "lr_d",
+    "beta1",
+    "beta2",
+    "momentum",
+    "label_smoothing",
+    "instance_noise",
+    "clip",
+    "gp_weight",
+)
+_EPS = 1e-8  # Adam's epsilon, as in torch.optim.Adam
+_EVAL_DRAWS = 4096  # evaluation set size when the noise space is too big or continuous
+_EVAL_KEY = 0x5EED  # fixed, seed-independent, so every run is judged on the same noise
+
+
+class Engine:
+    """R GANs sharing one structure (shapes, loss, optimisers), each with its own seed."""
+
+    def __init__(self, configs: Sequence[GANConfig], device: str | torch.device = "cpu"):
+        if not configs:
+            raise ValueError("an engine needs at least one config")
+        first = configs[0]
+        if any(c.structure() != first.structure() for c in configs):
+            raise ValueError("configs in one engine must share every structural field")
+        self.configs = list(configs)
+        self.base = first
+        self.device = torch.device(device)
+        self.R = len(configs)
+        self.n, self.batch, self.z_dim = first.n_bits, first.batch_size, first.z_dim
+        self.evens = (first.upper + 1) // 2
+        self.g_spec = NetSpec(mlp_sizes(self.z_dim, self.n, first.g_hidden, first.g_depth))
+        d_in = self.n * first.pack + (1 if first.mbstd else 0)
+        self.d_spec = NetSpec(mlp_sizes(d_in, 1, first.d_hidden, first.d_depth))
+        # The score is a logit for the BCE losses, a raw critic value for LSGAN and WGAN.
+        self.squash = torch.sigmoid if first.loss in ("bce", "minimax") else None
+        self._seed_keys = rng.seed_keys([c.seed for c in configs])
+        self.set_hyper(configs)
+        self.counter = 0
+        self.steps = 0
+        self.g = self._init_params(self.g_spec)
+        self.d = self._init_params(self.d_spec)
+        self.opt = {"g": self._opt_state(self.g), "d": self._opt_state(self.d)}
+        self._refresh_views()
+        # Hand-written gradients for everything but the minibatch-std feature and WGAN-GP,
+        # which take autograd; tests compare the two paths on every variant.
+        self.closed_form = not first.mbstd and first.loss != "wgan-gp"
+        self._nan = torch.full((self.R,), math.nan, device=self.device)
+        # Bits of every even target number, so a real batch is one lookup.
+        evens = 2 * torch.arange(self.evens, device=self.device)
+        self._even_bits = ints_to_bits(evens, self.n).to(torch.float32)
+
+    def _refresh_views(self) -> None:
+        """Live, graph-free layer views of both networks for the closed-form path."""
+        self.g_views = self.g_spec.views(self.g.detach())
+        self.d_views = self.d_spec.views(self.d.detach())
+
+    # ---- set-up -------------------------------------------------------------------------
+
+    def set_hyper(self, configs: Sequence[GANConfig]) -> None:
+        """Takes new per-run numbers (learning rates, smoothing, ...) without touching weights."""
+        if len(configs) != self.R or any(c.structure() != self.base.structure() for c in configs):
+            raise ValueError("set_hyper needs configs of the same structure, one per run")
+        self.configs = list(configs)
+        self.base = configs[0]
+        self.hp = {name: self._per_run([float(getattr(c, name)) for c in configs])
+                   for name in PER_RUN}
+        # Instance noise adds random draws to a step, so turning it on changes the step's plan.
+        self._blurred = any(c.instance_noise > 0 for c in configs)
+        self._plans: dict = {}
+
+    def _per_run(self, values: list[float]) -> float | torch.Tensor:
+        """A plain float when every run agrees (cheaper arithmetic), else an (R, 1) tensor."""
+        if all(v == values[0] for v in values):
+            return values[0]
+        return torch.tensor(values, device=self.device)[:, None]
+
+    def _keys(self):
+        self.counter += 1
+        return rng.draw_keys(self._seed_keys, self.counter)
+
+    def _init_params(self, spec: NetSpec) -> torch.Tensor:
+        u = rng.uniform(self._keys(), spec.n_params, self.device)
+        bound = spec.init_bounds().to(self.device)
+        return ((2 * u - 1) * bound).requires_grad_(True)
+
+    def _opt_state(self, flat: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {"m": torch.zeros_like(flat), "v": torch.zeros_like(flat), "t": 0}
+
+    def reinit(self, net: str) -> None:
+        """Fresh weights and optimiser state for "g" or "d", drawn from the run's own stream."""
+        spec = self.g_spec if net == "g" else self.d_spec
+        flat = self._init_params(spec)
+        setattr(self, net, flat)
+        self.opt[net] = self._opt_state(flat)
+        self._refresh_views()
+
+    # ---- the pieces of a step -----------------------------------------------------------
+
+    def noise(self, h: torch.Tensor) -> torch.Tensor:
+        """G's input from 32-bit hashes, shape (R, B, z_dim) (twice the hashes for Gaussian)."""
+        kind, shape = self.base.noise, (self.R, self.batch, self.z_dim)
+        if kind == "binary":  # the top bit of a 32-bit hash is a fair coin
+            return (h >> 31).to(torch.float32).view(shape)
+        u = rng.to_uniform(h)
+        if kind == "uniform":
+            return u.view(shape)
+        half = u.shape[1] // 2
+        return rng.normal(u[:, :half], u[:, half:]).view(shape)
+
+    def noise_hashes(self) -> int:
+        return self.batch * self.z_dim * (2 if self.base.noise == "gaussian" else 1)
+
+    def real(self, h: torch.Tensor) -> torch.Tensor:
+        """A batch of real even numbers as bits, shape (R, B, n), from B hashes per run."""
+        return self._even_bits[rng.below(h, self.evens)]
+
+    def generate(self, z: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
+        """G's bit probabilities for noise z, shape (R, k, n)."""
+        return torch.sigmoid(self.g_spec.forward(self.g if flat is None else flat, z))
+
+    def _pack(self, x: torch.Tensor) -> torch.Tensor:
+        """PacGAN: `pack` consecutive samples become one D input."""
+        pack = self.base.pack
+        if pack == 1:
+            return x
+        return x.reshape(x.shape[0], x.shape[1] // pack, x.shape[2] * pack)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """D's input from samples (R, B, n): PacGAN packing, then the minibatch-std column."""
+        x = self._pack(x)
+        if self.base.mbstd:
+            spread = x.std(dim=1, unbiased=False).mean(dim=-1, keepdim=True)
+            x = torch.cat([x, spread[:, None, :].expand(-1, x.shape[1], 1)], dim=-1)
+        return x
+
+    def score(self, x: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
+        """D's raw output for samples (R, B, n): shape (R, B // pack)."""
+        return self.d_spec.forward(self.d if flat is None else flat, self.features(x))[..., 0]
+
+    def g_loss(self, s_fake: torch.Tensor) -> torch.Tensor:
+        """Per-run generator loss from D's scores of the fakes, shape (R,)."""
+        loss = self.base.loss
+        if loss == "bce":  # non-saturating: -log D(G(z))
+            per = F.softplus(-s_fake)
+        elif loss == "minimax":  # log(1 - D(G(z))), the original, saturating objective
+            per = -F.softplus(s_fake)
+        elif loss == "lsgan":
+            per = 0.5 * (s_fake - 1) ** 2
+        else:
+            per = -s_fake
+        return per.mean(dim=1)
+
+    def d_loss(self, s_real: torch.Tensor, s_fake: torch.Tensor) -> torch.Tensor:
+        """Per-run discriminator loss, shape (R,); BCE is averaged over real and fake halves."""
+        loss, target = self.base.loss, 1 - self.hp["label_smoothing"]
+        if loss in ("bce", "minimax"):
+            real = F.softplus(-s_real)
+            if not _is_one(target):
+                real = target * real + (1 - target) * F.softplus(s_real)
+            return 0.5 * (real.mean(dim=1) + F.softplus(s_fake).mean(dim=1))
+        if loss == "lsgan":
+            return 0.5 * (((s_real - target) ** 2).mean(dim=1) + (s_fake**2).mean(dim=1))
+        return s_fake.mean(dim=1) - s_real.mean(dim=1)
+
+    def g_loss_slope(self, s_fake: torch.Tensor) -> torch.Tensor:
+        """d g_loss / d s_fake, per sample (before the 1/B of the mean)."""
+        loss = self.base.loss
+        if loss == "bce":
+            return torch.sigmoid(s_fake) - 1
+        if loss == "minimax":
+            return -torch.sigmoid(s_fake)
+        if loss == "lsgan":
+            return s_fake - 1
+        return torch.full_like(s_fake, -1.0)
+
+    def d_loss_slopes(self, s_real: torch.Tensor, s_fake: torch.Tensor):
+        """(d d_loss / d s_real, d d_loss / d s_fake), per sample, before the 1/B of the means."""
+        loss, target = self.base.loss, 1 - self.hp["label_smoothing"]
+        if loss in ("bce", "minimax"):
+            return 0.5 * (torch.sigmoid(s_real) - target), 0.5 * torch.sigmoid(s_fake)
+        if loss == "lsgan":
+            return s_real - target, s_fake
+        return torch.full_like(s_real, -1.0), torch.ones_like(s_fake)
+
+    def gradient_penalty(self, real: torch.Tensor, fake: torch.Tensor, h: torch.Tensor):
+        """WGAN-GP: (|grad_x D(x)| - 1)^2 at random points between real and fake samples."""
+        eps = rng.to_uniform(h)[..., None]
+        mid = (eps * real + (1 - eps) * fake).requires_grad_(True)
+        (grad,) = torch.autograd.grad(self.score(mid).sum(), mid, create_graph=True)
+        return ((grad.norm(dim=-1) - 1) ** 2).mean(dim=1)
+
+    def _update(self, net: str, grad: torch.Tensor) -> None:
+        flat, state, hp = getattr(self, net), self.opt[net], self.hp
+        lr = hp["lr_" + net]
+        kind = self.base.optimizer_g if net == "g" else self.base.optimizer_d
+        state["t"] += 1
+        t = state["t"]
+        with torch.no_grad():
+            if kind == "adam":  # the arithmetic of torch.optim.Adam, one run per row
+                b1, b2 = hp["beta1"], hp["beta2"]
+                m, v = state["m"], state["v"]
+                if isinstance(b2, float):
+                    m.lerp_(grad, 1 - b1)
+                    v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
+                else:
+                    m.lerp_(grad, 1 - b1)
+                    v.mul_(b2).add_(grad * grad * (1 - b2))
+                denom = (v.sqrt() / (1 - b2**t) ** 0.5).add_(_EPS)
+                if isinstance(lr, float) and isinstance(b1, float):
+                    flat.addcdiv_(m, denom, value=-lr / (1 - b1**t))
+                else:
+                    flat.sub_(m / denom * (lr / (1 - b1**t)))
+            else:
+                buf = state["m"].mul_(hp["momentum"]).add_(grad)
+                flat.sub_(buf * lr)
+            if net == "d" and self.base.loss == "wgan":
+                clip = hp["clip"]
+                flat.copy_(torch.maximum(torch.minimum(flat, torch.as_tensor(clip)),
+                                         -torch.as_tensor(clip)))
+
+    # ---- the step -----------------------------------------------------------------------
+
+    def step(self, mode: str = "both", z: torch.Tensor | None = None,
+             real: torch.Tensor | None = None) -> torch.Tensor:
+        """One training step of every run; returns records of shape (R, len(RECORD_COLUMNS)).
+
+        mode "both" is the tutorial's step: (1) update G against D, (2) update D on a real batch
+        and that same fake batch. "g" and "d" update one network only. `z` and `real` replace
+        the first noise and data draws (to feed identical inputs to a reference).
+        """
+        cfg = self.base
+        do_g, do_d = mode in ("both", "g"), mode in ("both", "d")
+        if not (do_g or do_d):
+            raise ValueError(f"mode must be 'both', 'g' or 'd', got {mode!r}")
+        h = self._step_hashes(do_g, do_d)
+        z = self.noise(h["z0"]) if z is None else z
+        x_real = self.real(h["x0"]) if real is None else real
+        blur_r, blur_f = self._blur(h, 0, x_real.shape)
+        grad_g = grad_d = self._nan
+
+        # (1) update G against the current D
+        if do_g:
+            grad, loss_g, fake0 = self._g_grad(z, blur_f)
+            grad_g = torch.linalg.vector_norm(grad, dim=1)
+            self._update("g", grad)
+            for j in range(1, cfg.g_steps):
+                grad, _, _ = self._g_grad(self.noise(h[f"zg{j}"]), 0.0)
+                self._update("g", grad)
+        else:
+            with torch.no_grad():
+                fake0 = self.generate(z)
+        self.last_fake = fake0
+
+        # (2) update D on a real batch and the fake batch G made before its update
+        x_seen, f_seen = x_real + blur_r, fake0 + blur_f
+        if do_d:
+            grad, loss_d, s_real, s_fake = self._d_grad(x_seen, f_seen, h.get("gp0"))
+            grad_d = torch.linalg.vector_norm(grad, dim=1)
+            self._update("d", grad)
+            for j in range(1, cfg.d_steps):
+                with torch.no_grad():
+                    fake = self.generate(self.noise(h[f"zd{j}"]))
+                br, bf = self._blur(h, j, x_real.shape)
+                grad, _, _, _ = self._d_grad(self.real(h[f"x{j}"]) + br, fake + bf,
+                                             h.get(f"gp{j}"))
+                self._update("d", grad)
+        else:
+            with torch.no_grad():
+                s_real, s_fake = self._score_pair(x_seen, f_seen)
+                loss_d = self.d_loss(s_real, s_fake)
+        if not do_g:
+            with torch.no_grad():
+                loss_g = self.g_loss(s_fake)
+
+        with torch.no_grad():
+            sq = self.squash or (lambda s: s)
+            judged = torch.cat([sq(s_real), sq(s_fake)], dim=1)
+            half = judged.shape[1] // 2
+            means = torch.stack([judged[:, :half], judged[:, half:]], dim=1).mean(2)
+            even = (fake0[..., -1] < 0.5).to(torch.float32).mean(dim=1)
+            rec = torch.cat([loss_g[:, None], loss_d[:, None], means, even[:, None],
+                             grad_g[:, None], grad_d[:, None]], dim=1)
+        self.steps += 1
+        return rec
+
+    def _g_grad(self, z: torch.Tensor, blur):
+        """G's gradient with D held fixed: (grad (R, P), loss (R,), fake bits (R, B, n))."""
+        if not self.closed_form:
+            fake = self.generate(z)
+            loss = self.g_loss(self.score(fake + blur, self.d.detach()))
+            (grad,) = torch.autograd.grad(loss.sum(), self.g)
+            return grad, loss.detach(), fake.detach()
+        g, d = self.g_views, self.d_views
+        logits, g_tape = self.g_spec.trace(g, z)
+        fake = torch.sigmoid(logits)
+        s, d_tape = self.d_spec.trace(d, self._pack(fake + blur))
+        s = s[..., 0]
+        slope = (self.g_loss_slope(s) / s.shape[1])[..., None]
+        _, d_input = self.d_spec.backward(d, d_tape, slope, grads=False, inputs=True)
+        d_fake = d_input.reshape(fake.shape)
+        grad, _ = self.g_spec.backward(g, g_tape, d_fake * fake * (1 - fake))
+        return grad, self.g_loss(s), fake
+
+    def _d_grad(self, x_real: torch.Tensor, fake: torch.Tensor, h_gp):
+        """D's gradient on a real and a fake batch: (grad, loss, s_real, s_fake)."""
+        if not self.closed_form:
+            s_real, s_fake = self._score_pair(x_real, fake)
+            loss = self.d_loss(s_real, s_fake)
+            if self.base.loss == "wgan-gp":
+                w = self.hp["gp_weight"]
+                w = w if isinstance(w, float) else w[:, 0]
+                loss = loss + w * self.gradient_penalty(x_real, fake, h_gp)
+            (grad,) = torch.autograd.grad(loss.sum(), self.d)
+            return grad, loss.detach(), s_real.detach(), s_fake.detach()
+        d = self.d_views
+        both, tape = self.d_spec.trace(d, torch.cat([self._pack(x_real), self._pack(fake)], 1))
+        both = both[..., 0]
+        half = both.shape[1] // 2
+        s_real, s_fake = both[:, :half], both[:, half:]
+        slope_r, slope_f = self.d_loss_slopes(s_real, s_fake)
+        slope = (torch.cat([slope_r, slope_f], dim=1) / half)[..., None]
+        grad, _ = self.d_spec.backward(d, tape, slope)
+        return grad, self.d_loss(s_real, s_fake), s_real, s_fake
+
+    def _blur(self, h, j: int, shape):
+        """Instance noise for D's step j: Gaussian blur added to what D sees, real and fake."""
+        if not self._blurred:
+            return 0.0, 0.0
+        sigma = self.hp["instance_noise"]
+        sigma = sigma if isinstance(sigma, float) else sigma[:, :, None]
+        u = rng.to_uniform(h[f"in{j}"])
+        q = u.shape[1] // 4
+        noise_r = rng.normal(u[:, :q], u[:, q : 2 * q]).view(shape) * sigma
+        noise_f = rng.normal(u[:, 2 * q : 3 * q], u[:, 3 * q :]).view(shape) * sigma
+        return noise_r, noise_f
+
+    def _score_pair(self, x_real, fake):
+        """D's scores of a real and a fake batch; one forward pass where D judges samples alone."""
+        if self.base.mbstd:  # the spread feature must see each batch apart
+            return self.score(x_real), self.score(fake)
+        both = self.score(torch.cat([x_real, fake], dim=1))
+        half = both.shape[1] // 2
+        return both[:, :half], both[:, half:]
+
+    def _step_hashes(self, do_g: bool, do_d: bool) -> dict[str, torch.Tensor]:
+        """Every random number of one step from a single hash call, cut into named pieces."""
+        plan = self._plans.get((do_g, do_d))
+        if plan is None:
+            plan = self._plans[(do_g, do_d)] = self._plan(do_g, do_d)
+        h = rng.hashed(self._keys(), plan[-1][2], self.device)
+        return {name: h[:, a:b] for name, a, b in plan}
+
+    def _plan(self, do_g: bool, do_d: bool) -> list[tuple[str, int, int]]:
+        """(name, start, stop) of each random piece a step needs."""
+        cfg, B, n = self.base, self.batch, self.n
+        sizes = [("z0", self.noise_hashes()), ("x0", B)]
+        sizes += [(f"zg{j}", self.noise_hashes()) for j in range(1, cfg.g_steps if do_g else 1)]
+        for j in range(cfg.d_steps if do_d else 1):
+            if j > 0:
+                sizes += [(f"x{j}", B), (f"zd{j}", self.noise_hashes())]
+            if self._blurred:
+                sizes.append((f"in{j}", 4 * B * n))
+            if cfg.loss == "wgan-gp":
+                sizes.append((f"gp{j}", B))
+        plan, start = [], 0
+        for name, size in sizes:
+            plan.append((name, start, start + size))
+            start += size
+        return plan
+
+    # ---- looking at the networks --------------------------------------------------------
+
+    def eval_noise(self) -> tuple[torch.Tensor, bool]:
+        """The evaluation noise set and whether it is the whole (enumerated) noise space."""
+        if self.base.noise == "binary" and 2**self.z_dim <= 2**16:
+            ints = torch.arange(2**self.z_dim, device=self.device)
+            return ints_to_bits(ints, self.z_dim).to(torch.float32), True
+        keys = rng.seed_keys([_EVAL_KEY])
+        factor = 2 if self.base.noise == "gaussian" else 1
+        u = rng.uniform(keys, _EVAL_DRAWS * self.z_dim * factor, self.device)[0]
+        if self.base.noise == "binary":
+            z = (u < 0.5).to(torch.float32)
+        elif self.base.noise == "uniform":
+            z = u
+        else:
+            half = u.shape[0] // 2
+            z = rng.normal(u[:half], u[half:])
+        return z.view(_EVAL_DRAWS, self.z_dim), False
+
+    def probabilities(self, z: torch.Tensor) -> torch.Tensor:
+        """G's bit probabilities of every run on one shared noise set: (R, k, n)."""
+        with torch.no_grad():
+            return self.generate(z.expand(self.R, *z.shape))
+
+    def landscape(self) -> torch.Tensor:
+        """D's output for every integer x, as D sees a batch made of x alone: (R, 2^n).
+
+        That is what D says to a generator collapsed onto x; the minibatch spread of such a
+        batch is 0, and a PacGAN group holds `pack` copies of x.
+        """
+        x = ints_to_bits(torch.arange(2**self.n, device=self.device), self.n).to(torch.float32)
+        x = x.repeat(1, self.base.pack)
+        if self.base.mbstd:
+            x = torch.cat([x, torch.zeros(x.shape[0], 1, device=self.device)], dim=1)
+        with torch.no_grad():
+            s = self.d_spec.forward(self.d, x.expand(self.R, *x.shape))[..., 0]
+            return self.squash(s) if self.squash else s
+
+    def evaluate(self) -> dict[str, torch.Tensor | bool]:
+        """Exact metrics of every run (DESIGN.md): tensors with a leading run dimension."""
+        z, exhaustive = self.eval_noise()
+        probs = self.probabilities(z)
+        if self.base.decode == "threshold":
+            q, exact = metrics.threshold_distribution(probs, self.n), True
+        else:
+            q, exact = metrics.sample_distribution(probs, self.n)
+        out: dict[str, torch.Tensor | bool] = dict(metrics.summarize(q, self.base.upper))
+        out.update(
+            distribution=q,
+            d_values=self.landscape(),
+            bit_marginals=probs.mean(dim=1),
+            exhaustive=exhaustive and exact,
+        )
+        return out
+
+    def module(self, net: str, run: int = 0) -> StackedNet:
+        """One run's G or D as an nn.Module over the live weights."""
+        if net == "g":
+            return StackedNet(self.g_spec, self.g, run, squash=torch.sigmoid)
+        return StackedNet(self.d_spec, self.d, run, squash=self.squash, features=self.features)
+
+    # ---- state --------------------------------------------------------------------------
+
+    def state(self) -> dict:
+        """Everything needed to resume: weights, optimiser moments, counters (copies)."""
+        out = {"counter": self.counter, "steps": self.steps}
+        for net in ("g", "d"):
+            out[net] = getattr(self, net).detach().clone()
+            out[net + "_m"] = self.opt[net]["m"].clone()
+            out[net + "_v"] = self.opt[net]["v"].clone()
+            out[net + "_t"] = self.opt[net]["t"]
+        return out
+
+    def load_state(self, state: dict) -> None:
+        self.counter, self.steps = int(state["counter"]), int(state["steps"])
+        for net in ("g", "d"):
+            flat = getattr(self, net)
+            src = torch.as_tensor(state[net], dtype=torch.float32, device=self.device)
+            if src.shape != flat.shape:
+                raise ValueError(f"checkpoint {net} weights have shape {tuple(src.shape)}, "
+                                 f"expected {tuple(flat.shape)}")
+            with torch.no_grad():
+                flat.copy_(src)
+                self.opt[net]["m"].copy_(torch.as_tensor(state[net + "_m"]))
+                self.opt[net]["v"].copy_(torch.as_tensor(state[net + "_v"]))
+            self.opt[net]["t"] = int(state[net + "_t"])
+
+    def finite(self) -> torch.Tensor:
+        """Per-run flag: every weight of G and D is finite."""
+        with torch.no_grad():
+            return torch.isfinite(self.g).all(dim=1) & torch.isfinite(self.d).all(dim=1)
+
+
+def _is_one(x) -> bool:
+    return isinstance(x, float) and x == 1.0

@@ -1,0 +1,199 @@
+"""The Trainer: one GAN run, stepped on demand, with its history and exact evaluation."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from .config import GANConfig
+from .data import even_bit_length
+from .encoding import convert_float_matrix_to_int_list
+from .engine import RECORD_COLUMNS, Engine
+from .history import History
+from .models import Discriminator, Generator
+
+EVAL_COLUMNS = ("even_ratio", "coverage", "distinct", "entropy_bits", "js_bits")
+# The step x integer timeline keeps G's whole distribution, affordable up to this many bits.
+TIMELINE_MAX_BITS = 10
+_LOSS_COLUMNS = 4  # loss_g, loss_d, d_real, d_fake: must stay finite (grad norms may be NaN)
+
+
+class Trainer:
+    """Trains one GAN step by step; the same config always gives the same history."""
+
+    def __init__(self, config: GANConfig | None = None, history_capacity: int = 4096):
+        self.config = config or GANConfig()
+        self._capacity = history_capacity
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to step 0: the seed's initial weights, empty histories."""
+        self.engine = Engine([self.config])
+        self.history = History(RECORD_COLUMNS, self._capacity)
+        self.evals = History(EVAL_COLUMNS, 1024)
+        n = self.config.n_bits
+        self.timeline = (
+            History([f"q{i}" for i in range(2**n)], 512) if n <= TIMELINE_MAX_BITS else None
+        )
+        self.diverged: str | None = None
+
+    # ---- training -----------------------------------------------------------------------
+
+    @property
+    def step_count(self) -> int:
+        return self.engine.steps
+
+    @property
+    def generator(self) -> nn.Module:
+        """G as a module over the live weights: generator(z) gives (k, n_bits) probabilities."""
+        return self.engine.module("g")
+
+    @property
+    def discriminator(self) -> nn.Module:
+        return self.engine.module("d")
+
+    def step(self, mode: str = "both") -> dict[str, float]:
+        """One training step; returns its record (losses, D(real), D(fake), batch even ratio)."""
+        self.run(1, mode)
+        return self.history.last() or {}
+
+    def run(self, n: int, mode: str = "both") -> int:
+        """Runs up to n steps; stops early, keeping the last finite state, if training blows up.
+
+        Returns the number of steps taken.
+        """
+        if n < 1 or self.diverged:
+            return 0
+        start = self.engine.state()
+        rows = [self.engine.step(mode) for _ in range(int(n))]
+        records = torch.cat(rows, dim=0)
+        if _finite(records) and bool(self.engine.finite()):
+            self._log(records, self.engine.steps - len(rows))
+            return len(rows)
+        return self._replay_finite(start, len(rows), mode)
+
+    def _replay_finite(self, start: dict, n: int, mode: str) -> int:
+        """Goes back to `start` and replays until the step before weights or losses go bad."""
+        self.engine.load_state(start)
+        for taken in range(n):
+            before = self.engine.state()
+            rec = self.engine.step(mode)
+            if not (_finite(rec) and bool(self.engine.finite())):
+                self.engine.load_state(before)
+                self.diverged = (
+                    f"training stopped at step {before['steps'] + 1}: a loss or weight became "
+                    "infinite or NaN; the last finite state is kept (lower the learning rates)"
+                )
+                return taken
+            self._log(rec, before["steps"])
+        return n
+
+    def _log(self, records: torch.Tensor, first_step: int) -> None:
+        steps = np.arange(first_step + 1, first_step + 1 + len(records), dtype=np.float64)
+        self.history.append(np.column_stack([steps, records.numpy()]))
+
+    def update_config(self, config: GANConfig) -> bool:
+        """Adopts a new config; returns True when it needed new networks (and so reset)."""
+        reset = self.config.needs_reset(config)
+        self.config = config
+        if reset:
+            self.reset()
+        else:
+            self.engine.set_hyper([config])
+            self.engine.base = config
+        return reset
+
+    # ---- looking ------------------------------------------------------------------------
+
+    def evaluate(self) -> dict:
+        """The exact metrics of DESIGN.md for the current generator and discriminator."""
+        ev = self.engine.evaluate()
+        out: dict = {}
+        for key, value in ev.items():
+            if isinstance(value, bool):
+                out[key] = value
+            elif value.dim() == 1:
+                out[key] = float(value[0])
+            else:
+                out[key] = value[0].cpu().numpy()
+        out["distinct"] = int(out["distinct"])
+        out["step"] = self.step_count
+        return out
+
+    def record_eval(self) -> dict:
+        """Evaluates and appends the scalar metrics (and the timeline row) at the current step."""
+        ev = self.evaluate()
+        if len(self.evals) and self.evals.last()["step"] == self.step_count:
+            return ev
+        self.evals.append([[self.step_count, *(ev[c] for c in EVAL_COLUMNS)]])
+        if self.timeline is not None:
+            self.timeline.append([[self.step_count, *ev["distribution"].tolist()]])
+        return ev
+
+    def last_batch(self) -> list[int]:
+        """The integers G's latest fake batch decodes to (threshold 0.5)."""
+        fake = getattr(self.engine, "last_fake", None)
+        return [] if fake is None else convert_float_matrix_to_int_list(fake[0])
+
+
+def _finite(records: torch.Tensor) -> bool:
+    return bool(torch.isfinite(records[:, :_LOSS_COLUMNS]).all())
+
+
+def train(
+    max_int: int = 128,
+    batch_size: int = 16,
+    training_steps: int = 500,
+    learning_rate: float = 0.001,
+    print_output_every_n_steps: int = 10,
+    seed: int | None = None,
+) -> tuple[Generator, Discriminator]:
+    """The tutorial's entry point, working: trains the even GAN and returns (G, D) modules.
+
+    With a seed the result is reproducible; without one a fresh seed is drawn from the OS,
+    never from the global RNG. A print interval <= 0 prints nothing.
+    """
+    n = even_bit_length(max_int)
+    if seed is None:
+        seed = int.from_bytes(os.urandom(4), "little") & 0x7FFFFFFF
+    config = GANConfig(
+        n_bits=n,
+        max_int=0 if max_int == 2**n else int(max_int),
+        batch_size=batch_size,
+        lr_g=learning_rate,
+        lr_d=learning_rate,
+        seed=seed,
+    )
+    trainer = Trainer(config)
+    every = print_output_every_n_steps
+    for i in range(training_steps):
+        trainer.step()
+        if every and every > 0 and i % every == 0:
+            print(trainer.last_batch())
+    if trainer.diverged:
+        raise RuntimeError(trainer.diverged)
+    return to_tutorial_modules(trainer)
+
+
+def to_tutorial_modules(trainer: Trainer) -> tuple[Generator, Discriminator]:
+    """Copies a linear Trainer's weights into the tutorial's Generator and Discriminator."""
+    cfg = trainer.config
+    if cfg.g_hidden or cfg.d_hidden or cfg.pack > 1 or cfg.mbstd or cfg.z_dim != cfg.n_bits:
+        raise ValueError("only the tutorial's linear architecture maps onto its modules")
+    g, d = Generator(cfg.n_bits), Discriminator(cfg.n_bits)
+    gm, dm = trainer.generator, trainer.discriminator
+    with torch.no_grad():
+        g.dense_layer.weight.copy_(gm.weight(0).T)
+        g.dense_layer.bias.copy_(gm.bias(0))
+        d.dense.weight.copy_(dm.weight(0).T)
+        d.dense.bias.copy_(dm.bias(0))
+    return g, d
+
+
+def ln2() -> float:
+    """The loss both networks sit at when D can no longer tell real from fake."""
+    return math.log(2.0)

@@ -1,0 +1,73 @@
+"""GANConfig: validation that names the field, and the share-link round trip."""
+
+import dataclasses
+
+import pytest
+
+from evengan import GANConfig
+from evengan.config import FIELD_NAMES
+
+
+def test_defaults_are_the_tutorial():
+    c = GANConfig()
+    assert (c.n_bits, c.batch_size, c.lr_g, c.lr_d, c.loss) == (7, 16, 1e-3, 1e-3, "bce")
+    assert c.upper == 128 and c.z_dim == 7
+
+
+def test_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        GANConfig().n_bits = 5
+
+
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("n_bits", 2, "n_bits must be an integer in 3..16"),
+        ("n_bits", 17, "n_bits"),
+        ("n_bits", 7.0, "n_bits"),
+        ("batch_size", 0, "batch_size"),
+        ("lr_g", -1e-3, "lr_g must be a number in"),
+        ("lr_d", float("nan"), "lr_d"),
+        ("seed", -1, "seed"),
+        ("loss", "hinge", "loss must be one of bce"),
+        ("mbstd", 1, "mbstd must be true or false"),
+        ("pack", 3, "batch_size must be a multiple of pack"),
+        ("max_int", 1000, "max_int must be at most"),
+    ],
+)
+def test_invalid_values_name_the_field(field, value, words):
+    with pytest.raises(ValueError, match=words):
+        GANConfig(**{field: value})
+
+
+def test_query_round_trip_of_every_field():
+    c = GANConfig(n_bits=9, max_int=300, batch_size=32, lr_g=3e-4, lr_d=0.0125, seed=42,
+                  loss="wgan-gp", optimizer_d="sgd", beta1=0.5, momentum=0.9, d_steps=3,
+                  label_smoothing=0.1, instance_noise=0.2, g_hidden=16, g_depth=2, d_hidden=8,
+                  mbstd=True, pack=2, noise="gaussian", noise_dim=4, decode="sample")
+    q = c.to_query()
+    assert all(isinstance(v, str) for v in q.values())
+    assert GANConfig.from_query(q) == c
+    assert GANConfig.from_query(GANConfig().to_query()) == GANConfig()
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [({"n_bits": "x"}, "n_bits"), ({"lr_g": "1e9"}, "lr_g"), ({"mbstd": "maybe"}, "mbstd"),
+     ({"seed": "1.5"}, "seed"), ({"loss": "nope"}, "loss")],
+)
+def test_bad_query_values_raise_naming_the_field(query, field):
+    with pytest.raises(ValueError, match=field):
+        GANConfig.from_query(query)
+
+
+def test_unknown_query_keys_are_not_config():
+    assert GANConfig.from_query({"step": "100", "lang": "pt"}) == GANConfig()
+
+
+def test_needs_reset_only_for_structure_and_seed():
+    c = GANConfig()
+    assert not c.needs_reset(c.replace(lr_g=0.01, label_smoothing=0.2))
+    assert c.needs_reset(c.replace(n_bits=8))
+    assert c.needs_reset(c.replace(seed=3))
+    assert set(FIELD_NAMES) >= {"n_bits", "batch_size", "lr_g", "lr_d", "seed"}
