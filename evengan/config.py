@@ -48,7 +48,7 @@ class GANConfig:
     # Discriminator learning rate.
     lr_d: float = 1e-3
     # Seeds weights, noise and data; with the rest of the config it determines the run.
-    seed: int = 0
+    seed: int = 1
     # "bce" is the tutorial's non-saturating loss; the others are the usual remedies.
     loss: str = "bce"
     # Optimiser of G: "adam" (the tutorial's) or plain "sgd" with momentum.
@@ -121,6 +121,10 @@ class GANConfig:
     def structure(self) -> tuple:
         """The fields that decide tensor shapes: runs sharing them can train in one batch."""
         return tuple(getattr(self, name) for name in STRUCTURAL_FIELDS)
+
+    @staticmethod
+    def structure_fields() -> tuple[str, ...]:
+        return STRUCTURAL_FIELDS + ("seed",)
 
     def needs_reset(self, other: GANConfig) -> bool:
         """Whether moving from self to other needs new networks (a new seed means new weights)."""

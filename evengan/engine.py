@@ -411,6 +411,16 @@ class Engine:
             z = rng.normal(u[:half], u[half:])
         return z.view(_EVAL_DRAWS, self.z_dim), False
 
+    def display_noise(self, k: int = 32) -> torch.Tensor:
+        """A fixed set of at most k noise vectors, the same at every step (rows of the heatmap)."""
+        z, exhaustive = self.eval_noise()
+        if len(z) <= k:
+            return z
+        if not exhaustive:
+            return z[:k]
+        idx = torch.linspace(0, len(z) - 1, k).round().long()
+        return z[idx]
+
     def probabilities(self, z: torch.Tensor) -> torch.Tensor:
         """G's bit probabilities of every run on one shared noise set: (R, k, n)."""
         with torch.no_grad():

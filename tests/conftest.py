@@ -6,3 +6,18 @@ import torch
 def _one_thread():
     # Tiny tensors: threads only add scheduling noise.
     torch.set_num_threads(1)
+
+
+def as_array(value):
+    """Plotly data as a NumPy array, whether a list or Plotly's base64 typed-array dict."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        if shape:
+            arr = arr.reshape([int(s) for s in str(shape).split(",")])
+        return arr
+    return np.asarray(value)

@@ -1,0 +1,116 @@
+"""The sidebar and the training buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ..presets import PRESETS
+from .state import set_widgets, t, widget_config
+
+LR_CHOICES = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1]
+BATCH_CHOICES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+TICK_CHOICES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]
+
+
+@dataclass
+class ViewPrefs:
+    """How the page draws and plays, not part of the run's config."""
+
+    steps_per_tick: int = 1000
+    smoothing: float = 0.0
+
+
+def _choices(options: list, value) -> list:
+    """The options plus the current value, so a share link's odd value still shows."""
+    return sorted(set(options) | {value})
+
+
+def _apply_preset() -> None:
+    name = st.session_state.w_preset
+    if name in PRESETS:
+        set_widgets(PRESETS[name].config.replace(seed=st.session_state.w_seed))
+
+
+def sidebar() -> ViewPrefs:
+    """Draws the sidebar; widget values land in session state under w_<field>."""
+    ss = st.session_state
+    hidden = ss.get("hidden", set())
+    with st.sidebar:
+        st.header(t("sidebar_title"))
+        if "preset" not in hidden:
+            names = list(PRESETS)
+            if "w_preset" not in ss:
+                ss.w_preset = ss.get("preset") or names[0]
+            st.selectbox(t("preset"), names, key="w_preset", on_change=_apply_preset)
+            st.caption(PRESETS[ss.w_preset].blurb if ss.w_preset in PRESETS else "")
+        if "n_bits" not in hidden:
+            st.slider(t("n_bits"), 3, 12, key="w_n_bits")
+        if "batch_size" not in hidden:
+            st.select_slider(t("batch_size"), _choices(BATCH_CHOICES, ss.w_batch_size),
+                             key="w_batch_size")
+        for name in ("lr_g", "lr_d"):
+            if name not in hidden:
+                st.select_slider(t(name), _choices(LR_CHOICES, ss["w_" + name]), key="w_" + name,
+                                 format_func=lambda v: f"{v:g}")
+        if "seed" not in hidden:
+            st.number_input(t("seed"), 0, 2**31 - 1, step=1, key="w_seed")
+        if "w_steps_per_tick" not in ss:
+            ss.w_steps_per_tick = 1000
+            ss.w_smoothing = 0.0
+        if "steps_per_tick" not in hidden:
+            st.select_slider(t("steps_per_tick"), TICK_CHOICES, key="w_steps_per_tick")
+        if "smoothing" not in hidden:
+            st.slider(t("smoothing"), 0.0, 0.99, step=0.01, key="w_smoothing")
+    return ViewPrefs(steps_per_tick=int(ss.w_steps_per_tick), smoothing=float(ss.w_smoothing))
+
+
+def apply_sidebar() -> None:
+    """Hands the widgets' config to the Trainer: live where it can, resetting where it must."""
+    ss = st.session_state
+    trainer = ss.trainer
+    try:
+        config = widget_config()
+    except ValueError as exc:
+        st.warning(t("bad_config", error=exc))
+        return
+    if config == trainer.config:
+        return
+    changed = [name for name in config.structure_fields() if
+               getattr(config, name) != getattr(trainer.config, name)]
+    if trainer.update_config(config):
+        ss.playing = False
+        ss.notices.append(("info", t("reset_notice", field=", ".join(changed) or "seed")))
+
+
+def buttons() -> tuple[str | None, int]:
+    """The training controls; returns (action, n) for the page to carry out.
+
+    They live inside the live fragment, so a Step click reruns only the fragment. Play and
+    Pause return "play" / "pause": the page then reruns whole to start or stop the timer.
+    """
+    ss = st.session_state
+    cols = st.columns([1, 1, 1, 1.2, 1, 1.4, 1])
+    action = None
+    if cols[0].button(t("step"), icon=":material/skip_next:", key="btn_step", width="stretch"):
+        action = "step"
+    if cols[1].button(t("step_d"), key="btn_step_d", width="stretch"):
+        action = "step_d"
+    if cols[2].button(t("step_g"), key="btn_step_g", width="stretch"):
+        action = "step_g"
+    if ss.playing:
+        if cols[3].button(t("pause"), icon=":material/pause:", key="btn_pause",
+                          type="primary", width="stretch"):
+            action = "pause"
+    elif cols[3].button(t("play"), icon=":material/play_arrow:", key="btn_play",
+                        type="primary", width="stretch"):
+        action = "play"
+    n = cols[4].number_input(t("n_steps"), 1, 100_000, value=500, step=100, key="w_n",
+                             label_visibility="collapsed")
+    if cols[5].button(t("run_n"), key="btn_run_n", width="stretch"):
+        action = "run_n"
+    if cols[6].button(t("reset"), icon=":material/restart_alt:", key="btn_reset",
+                      width="stretch"):
+        action = "reset"
+    return action, int(n)

@@ -1,0 +1,113 @@
+"""The page: sidebar, buttons, and the live fragment that trains and redraws."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from ..trainer import Trainer
+from . import controls, panels
+from .state import (
+    SESSION_STEP_CAP,
+    SLICE_SECONDS,
+    TICK_SECONDS,
+    init_session,
+    sync_query,
+    t,
+)
+
+_CHUNK = 25  # steps between clock checks inside a tick
+
+
+def train_slice(trainer: Trainer, max_steps: int, seconds: float = SLICE_SECONDS) -> int:
+    """Trains up to max_steps, stopping once `seconds` have passed; returns steps taken."""
+    start, done = time.perf_counter(), 0
+    room = max(0, SESSION_STEP_CAP - trainer.step_count)
+    max_steps = min(max_steps, room)
+    while done < max_steps and time.perf_counter() - start < seconds:
+        taken = trainer.run(min(_CHUNK, max_steps - done))
+        done += taken
+        if taken == 0:
+            break
+    return done
+
+
+def run_with_progress(trainer: Trainer, n: int) -> None:
+    n = min(n, max(0, SESSION_STEP_CAP - trainer.step_count))
+    bar = st.progress(0.0, text=t("running", done=0, total=n))
+    done, chunk = 0, max(1, n // 50)
+    while done < n:
+        taken = trainer.run(min(chunk, n - done))
+        done += taken
+        bar.progress(done / n, text=t("running", done=f"{done:,}", total=f"{n:,}"))
+        if taken == 0:
+            break
+    bar.empty()
+
+
+def do_action(trainer: Trainer, action: str | None, n: int) -> None:
+    if action == "step":
+        trainer.run(1)
+    elif action == "step_d":
+        trainer.run(1, mode="d")
+    elif action == "step_g":
+        trainer.run(1, mode="g")
+    elif action == "run_n":
+        run_with_progress(trainer, n)
+    elif action == "reset":
+        trainer.reset()
+        st.session_state.playing = False
+    elif action in ("play", "pause"):
+        st.session_state.playing = action == "play"
+        st.rerun(scope="app")  # the fragment's timer is set by a run of the whole page
+
+
+def render() -> None:
+    st.set_page_config(page_title="evengan", page_icon=":material/exposure_plus_2:",
+                       layout="wide")
+    init_session()
+    ss = st.session_state
+    prefs = controls.sidebar()
+    controls.apply_sidebar()
+    trainer: Trainer = ss.trainer
+    sync_query(trainer.config)
+
+    st.title(t("title"))
+    st.caption(t("intro"))
+    for kind, message in ss.notices:
+        getattr(st, kind)(message)
+    ss.notices = []
+    if ss.get("target_step"):
+        run_with_progress(trainer, ss.target_step - trainer.step_count)
+        ss.target_step = 0
+
+    live(prefs)
+
+
+def live(prefs: controls.ViewPrefs) -> None:
+    ss = st.session_state
+
+    ss._timer_on = ss.playing
+
+    @st.fragment(run_every=TICK_SECONDS if ss.playing else None)
+    def _tick() -> None:
+        trainer: Trainer = ss.trainer
+        action, n = controls.buttons()
+        do_action(trainer, action, n)
+        if ss.playing and action is None:
+            train_slice(trainer, prefs.steps_per_tick)
+            if trainer.diverged or trainer.step_count >= SESSION_STEP_CAP:
+                ss.playing = False
+        if trainer.diverged:
+            st.error(t("diverged", message=trainer.diverged))
+        if trainer.step_count >= SESSION_STEP_CAP:
+            st.info(t("cap_reached", cap=SESSION_STEP_CAP))
+        ev = trainer.record_eval()
+        panels.metrics_row(trainer, ev)
+        st.caption(panels.space_note(trainer, ev))
+        panels.charts(trainer, ev, prefs.smoothing)
+        if ss.get("_timer_on") and not ss.playing:
+            st.rerun(scope="app")  # training stopped itself: a whole-page run stops the timer
+
+    _tick()

@@ -1,0 +1,117 @@
+"""Per-browser-session state: the Trainer, the play flag, and the URL that reproduces them.
+
+Each session keeps its own Trainer in st.session_state. Nothing is shared between students:
+st.cache_resource would give the whole class one generator.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from ..config import FIELD_NAMES, GANConfig, parse_field
+from ..trainer import Trainer
+from .text import LANGUAGES, translate
+
+# One student's run must not take the server's cores from the others.
+torch.set_num_threads(1)
+
+TICK_SECONDS = 0.5  # how often a playing page trains and redraws
+SLICE_SECONDS = 0.4  # training time per tick; the rest of the tick is left for drawing
+SESSION_STEP_CAP = 1_000_000  # per-session ceiling, so one tab cannot train forever
+QUERY_STEP_CAP = 20_000  # a share link may ask to train this far on open
+# Query keys that are not config fields.
+APP_KEYS = ("step", "lang", "hide", "preset")
+
+
+def t(key: str, **values) -> str:
+    return translate(st.session_state.get("lang", "en"), key, **values)
+
+
+def config_from_query(params: dict) -> tuple[GANConfig, list[tuple[str, str]]]:
+    """The config a URL asks for, skipping bad values: (config, [(field, error), ...])."""
+    from ..presets import PRESETS
+
+    problems: list[tuple[str, str]] = []
+    base = GANConfig()
+    preset = params.get("preset")
+    if preset is not None:
+        if preset in PRESETS:
+            base = PRESETS[preset].config
+        else:
+            problems.append(("preset", f"unknown preset {preset!r}"))
+    changes = {}
+    for name in FIELD_NAMES:
+        if name in params:
+            try:
+                changes[name] = parse_field(name, params[name])
+            except ValueError as exc:
+                problems.append((name, str(exc)))
+    try:
+        return base.replace(**changes), problems
+    except ValueError as exc:  # values fine alone but not together (pack vs batch size)
+        problems.append(("config", str(exc)))
+        return base, problems
+
+
+def query_step(params: dict) -> tuple[int, str | None]:
+    raw = params.get("step")
+    if raw is None:
+        return 0, None
+    try:
+        step = int(raw)
+        if not 0 <= step <= QUERY_STEP_CAP:
+            raise ValueError
+    except ValueError:
+        return 0, f"step must be an integer in 0..{QUERY_STEP_CAP:,}, got {raw!r}"
+    return step, None
+
+
+def init_session() -> None:
+    """First run of a session: build the Trainer from the URL; later runs change nothing."""
+    ss = st.session_state
+    if "trainer" in ss:
+        return
+    params = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    lang = params.get("lang", "en")
+    ss.lang = lang if lang in LANGUAGES else "en"
+    config, problems = config_from_query(params)
+    step, step_problem = query_step(params)
+    if step_problem:
+        problems.append(("step", step_problem))
+    ss.notices = [("warning", t("bad_query", field=f, error=e)) for f, e in problems]
+    ss.trainer = Trainer(config)
+    ss.playing = False
+    ss.preset = params.get("preset") if params.get("preset") else None
+    ss.hidden = set(str(params.get("hide", "")).split(",")) - {""}
+    ss.target_step = step
+    set_widgets(config)
+
+
+def set_widgets(config: GANConfig) -> None:
+    """Puts a config's values into the sidebar widgets' state."""
+    for name in FIELD_NAMES:
+        st.session_state["w_" + name] = getattr(config, name)
+
+
+def widget_config() -> GANConfig:
+    """The config the sidebar widgets describe now (ValueError if they clash)."""
+    current = st.session_state.trainer.config
+    values = {name: st.session_state.get("w_" + name, getattr(current, name))
+              for name in FIELD_NAMES}
+    return GANConfig(**values)
+
+
+def sync_query(config: GANConfig) -> None:
+    """Keeps the URL a share link: the config's non-default fields, plus language and flags."""
+    ss = st.session_state
+    wanted = config.to_query()
+    if ss.get("lang", "en") != "en":
+        wanted["lang"] = ss.lang
+    if ss.get("hidden"):
+        wanted["hide"] = ",".join(sorted(ss.hidden))
+    current = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    current.pop("step", None)
+    current.pop("preset", None)
+    if current != wanted:
+        st.query_params.from_dict(wanted)

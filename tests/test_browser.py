@@ -1,0 +1,81 @@
+"""The real server in headless Chromium: what a student's browser sees.
+
+Skips, with the reason, where no Chromium or Playwright is installed; CI installs both and
+sets EVENGAN_REQUIRE_BROWSER=1, which turns that skip into a failure.
+"""
+
+import os
+import time
+
+import pytest
+
+from benchmarks.browser import (
+    browser_missing,
+    chromium,
+    click,
+    dashboard_server,
+    open_page,
+    step_metric,
+    wait_for_step,
+)
+
+pytestmark = pytest.mark.browser
+
+_missing = browser_missing()
+if _missing:
+    if os.environ.get("EVENGAN_REQUIRE_BROWSER") == "1":
+        raise RuntimeError(f"browser tests are required here but cannot run: {_missing}")
+    pytest.skip(f"browser tests need Chromium and Playwright: {_missing}",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with dashboard_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def no_exceptions(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert not page.errors, page.errors
+
+
+def test_play_pause_and_step(server, browser):
+    page = open_page(browser, server)
+    assert step_metric(page) == 0
+    click(page, "Play")
+    page.get_by_role("button", name="Pause").wait_for(timeout=20_000)
+    grown = wait_for_step(page, lambda v: v >= 200, timeout=30)
+    assert grown >= 200
+    click(page, "Pause")
+    page.get_by_role("button", name="Play").wait_for(timeout=20_000)
+    time.sleep(1.5)
+    paused = step_metric(page)
+    time.sleep(1.5)
+    assert step_metric(page) == paused  # Pause really stopped the timer
+    page.locator(".st-key-btn_step button").click()
+    assert wait_for_step(page, lambda v: v == paused + 1) == paused + 1
+    assert page.locator(".js-plotly-plot").count() == 4
+    no_exceptions(page)
+    page.context.close()
+
+
+def test_two_sessions_do_not_share_state(server, browser):
+    a, b = open_page(browser, server), open_page(browser, server)
+    for _ in range(3):
+        a.locator(".st-key-btn_step button").click()
+        wait_for_step(a, lambda v, n=_: v == n + 1)
+    assert step_metric(a) == 3
+    b.reload()
+    b.get_by_role("button", name="Play").wait_for(timeout=30_000)
+    assert step_metric(b) == 0
+    no_exceptions(a)
+    no_exceptions(b)
+    a.context.close()
+    b.context.close()
