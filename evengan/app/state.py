@@ -72,7 +72,7 @@ def init_session() -> None:
     ss = st.session_state
     if "trainer" in ss:
         return
-    params = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    params = st.query_params.to_dict()
     lang = params.get("lang", "en")
     ss.lang = lang if lang in LANGUAGES else "en"
     config, problems = config_from_query(params)
@@ -110,7 +110,7 @@ def sync_query(config: GANConfig) -> None:
         wanted["lang"] = ss.lang
     if ss.get("hidden"):
         wanted["hide"] = ",".join(sorted(ss.hidden))
-    current = {k: st.query_params.get(k) for k in st.query_params.keys()}
+    current = st.query_params.to_dict()
     current.pop("step", None)
     current.pop("preset", None)
     if current != wanted:
