@@ -110,6 +110,19 @@ class Engine:
     def _opt_state(self, flat: torch.Tensor) -> dict[str, torch.Tensor]:
         return {"m": torch.zeros_like(flat), "v": torch.zeros_like(flat), "t": 0}
 
+    def set_weight(self, net: str, layer: int, row: int, col: int, value: float) -> None:
+        """Sets one weight of one layer by hand (every run): out = x @ W + b, W[row, col]."""
+        spec, flat = (self.g_spec, self.g) if net == "g" else (self.d_spec, self.d)
+        if not 0 <= layer < len(spec.layers):
+            raise ValueError(f"layer must be in 0..{len(spec.layers) - 1}, got {layer}")
+        _, fan_in, fan_out = spec.layers[layer]
+        if not (0 <= row < fan_in and 0 <= col < fan_out):
+            raise ValueError(f"weight index must be within {fan_in} x {fan_out}, got ({row}, {col})")
+        if not math.isfinite(value):
+            raise ValueError(f"a weight must be a finite number, got {value}")
+        with torch.no_grad():
+            spec.views(flat.detach())[layer][0][:, row, col] = value
+
     def reinit(self, net: str) -> None:
         """Fresh weights and optimiser state for "g" or "d", drawn from the run's own stream."""
         spec = self.g_spec if net == "g" else self.d_spec
@@ -366,13 +379,22 @@ class Engine:
         half = both.shape[1] // 2
         return both[:, :half], both[:, half:]
 
-    def _step_hashes(self, do_g: bool, do_d: bool) -> dict[str, torch.Tensor]:
-        """Every random number of one step from a single hash call, cut into named pieces."""
+    def _step_hashes(self, do_g: bool, do_d: bool, peek: bool = False) -> dict[str, torch.Tensor]:
+        """Every random number of one step from a single hash call, cut into named pieces.
+
+        With peek, the numbers the next step will draw, without drawing them.
+        """
         plan = self._plans.get((do_g, do_d))
         if plan is None:
             plan = self._plans[(do_g, do_d)] = self._plan(do_g, do_d)
-        h = rng.hashed(self._keys(), plan[-1][2], self.device)
+        keys = rng.draw_keys(self._seed_keys, self.counter + 1) if peek else self._keys()
+        h = rng.hashed(keys, plan[-1][2], self.device)
         return {name: h[:, a:b] for name, a, b in plan}
+
+    def peek_inputs(self, mode: str = "both") -> tuple[torch.Tensor, torch.Tensor]:
+        """The noise and real batch the next step(mode) will use: (z, real)."""
+        h = self._step_hashes(mode in ("both", "g"), mode in ("both", "d"), peek=True)
+        return self.noise(h["z0"]), self.real(h["x0"])
 
     def _plan(self, do_g: bool, do_d: bool) -> list[tuple[str, int, int]]:
         """(name, start, stop) of each random piece a step needs."""

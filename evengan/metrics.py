@@ -90,3 +90,30 @@ def js_divergence(q: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
         return (a * torch.log2(ratio)).sum(-1)
 
     return (0.5 * kl(q) + 0.5 * kl(p)).clamp(min=0.0)
+
+
+def collapse_events(steps, coverage, entropy, window: int = 5, drop_coverage: float = 0.5,
+                    drop_entropy: float = 1.0) -> list[tuple[float, str]]:
+    """Steps where coverage or entropy fell sharply: (step, "coverage" | "entropy").
+
+    A fall is sharp when, against the best of the previous `window` evaluations, coverage
+    loses at least `drop_coverage` of its value (and 0.1 absolute) or entropy loses at least
+    `drop_entropy` bits. One event is kept per fall, at the evaluation where it first shows.
+    """
+    import numpy as np
+
+    steps, coverage, entropy = (np.asarray(a, dtype=np.float64) for a in (steps, coverage, entropy))
+    events: list[tuple[float, str]] = []
+    falling = {"coverage": False, "entropy": False}
+    for i in range(1, len(steps)):
+        lo = max(0, i - window)
+        best_c, best_h = coverage[lo:i].max(), entropy[lo:i].max()
+        fell = {
+            "coverage": coverage[i] <= best_c * (1 - drop_coverage) and best_c - coverage[i] >= 0.1,
+            "entropy": best_h - entropy[i] >= drop_entropy,
+        }
+        for kind, now in fell.items():
+            if now and not falling[kind]:
+                events.append((float(steps[i]), kind))
+            falling[kind] = now
+    return events

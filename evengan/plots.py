@@ -155,3 +155,108 @@ def distribution_figure(q, target, labels=None) -> go.Figure:
     layout = {"xaxis": {"title": {"text": labels.get("x", "integer")}},
               "yaxis": {"title": {"text": "q"}}, "bargap": 0.05}
     return figure(data, layout, labels.get("title", "Output distribution (exact)"))
+
+
+# ---- the mode-collapse lab --------------------------------------------------------------
+
+
+def _event_marks(events, labels) -> tuple[list[dict], list[dict]]:
+    """Vertical dashed lines (and labels) at the steps where a collapse was detected."""
+    shapes, notes = [], []
+    for step, kind in events:
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": step, "x1": step,
+                       "y0": 0, "y1": 1, "line": {"color": ODD_COLOR, "dash": "dash",
+                                                  "width": 2}})
+        notes.append({"xref": "x", "yref": "paper", "x": step, "y": 1.0, "showarrow": False,
+                      "text": labels.get(kind, kind), "font": {"color": ODD_COLOR},
+                      "yanchor": "bottom"})
+    return shapes, notes
+
+
+def timeline_heatmap(steps, q_rows, events=(), labels=None) -> go.Figure:
+    """Step x integer map of G's exact output distribution: modes hopping over time."""
+    labels = labels or {}
+    q_rows = _f32(q_rows)
+    shapes, notes = _event_marks(events, labels)
+    data = [{"type": "heatmap", "x": _f32(steps), "y": np.arange(q_rows.shape[1] if q_rows.ndim
+                                                                  == 2 else 0),
+             "z": q_rows.T if q_rows.ndim == 2 else [], "colorscale": "Viridis",
+             "colorbar": {"title": {"text": "q"}, "thickness": 12},
+             "hovertemplate": "step %{x}<br>%{y}: %{z:.3f}<extra></extra>"}]
+    layout = {"xaxis": {"title": {"text": labels.get("x", "step")}},
+              "yaxis": {"title": {"text": labels.get("y", "integer")}},
+              "shapes": shapes, "annotations": notes}
+    return figure(data, layout, labels.get("title", "Mode timeline"), height=HEIGHT + 80)
+
+
+def noise_map(noise_ids, out_ints, n_bits: int, labels=None) -> go.Figure:
+    """Every noise vector and the number it lands on; stacks of points are collisions."""
+    labels = labels or {}
+    out = np.asarray(out_ints)
+    counts = np.bincount(out, minlength=2**n_bits)
+    data = [
+        {"type": "scatter", "mode": "markers", "x": _f32(noise_ids), "y": _f32(out),
+         "marker": {"color": np.where(out % 2 == 0, EVEN_COLOR, ODD_COLOR).tolist(), "size": 6},
+         "name": labels.get("points", "noise vector → number"),
+         "hovertemplate": "z=%{x} → %{y}<extra></extra>"},
+        {"type": "bar", "y": np.arange(2**n_bits), "x": counts.astype(np.float32),
+         "orientation": "h", "xaxis": "x2", "yaxis": "y",
+         "marker": {"color": np.where(np.arange(2**n_bits) % 2 == 0, EVEN_COLOR,
+                                      ODD_COLOR).tolist()},
+         "name": labels.get("counts", "noise vectors per number"),
+         "hovertemplate": "%{y}: %{x}<extra></extra>"},
+    ]
+    layout = {"xaxis": {"domain": [0, 0.72], "title": {"text": labels.get("x", "noise vector")}},
+              "xaxis2": {"domain": [0.76, 1.0], "title": {"text": labels.get("x2", "count")}},
+              "yaxis": {"title": {"text": labels.get("y", "output number")},
+                        "range": [-1, 2**n_bits]}}
+    return figure(data, layout, labels.get("title", "Noise → output map"), height=HEIGHT + 80)
+
+
+def landscape_figure(d_values, labels=None) -> go.Figure:
+    """D(x) for every integer, evens and odds coloured apart, D's favourite number marked."""
+    labels = labels or {}
+    d = _f32(d_values)
+    xs = np.arange(len(d))
+    best = int(np.argmax(d))
+    data = [{"type": "bar", "x": xs, "y": d, "name": "D(x)",
+             "marker": {"color": np.where(xs % 2 == 0, EVEN_COLOR, ODD_COLOR).tolist()},
+             "hovertemplate": "D(%{x}) = %{y:.3f}<extra></extra>"}]
+    layout = {"xaxis": {"title": {"text": labels.get("x", "integer")}},
+              "yaxis": {"title": {"text": "D(x)"}},
+              "annotations": [{"x": best, "y": float(d[best]), "text":
+                               labels.get("favourite", "D's favourite") + f": {best}",
+                               "showarrow": True, "arrowhead": 2}], "bargap": 0.05}
+    return figure(data, layout, labels.get("title", "D landscape"))
+
+
+def lines_figure(steps, series: dict, title: str, labels=None, yrange=None,
+                 reference: float | None = None) -> go.Figure:
+    """Several named series over steps (weights per bit, singular values, grad norms...)."""
+    labels = labels or {}
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+               "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39",
+               "#7b4173", "#3182bd"]
+    data = [_line(steps, values, name, palette[i % len(palette)])
+            for i, (name, values) in enumerate(series.items())]
+    layout: dict = {"xaxis": {"title": {"text": labels.get("x", "step")}}}
+    if yrange:
+        layout["yaxis"] = {"range": list(yrange)}
+    if reference is not None:
+        layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": reference,
+                             "y1": reference, "line": {"dash": "dot", "color": TARGET_COLOR}}]
+    return figure(data, layout, title)
+
+
+def matrix_figure(w, title: str, labels=None) -> go.Figure:
+    """A weight matrix as a diverging heatmap (rows: inputs, columns: outputs)."""
+    labels = labels or {}
+    w = _f32(w)
+    bound = float(np.abs(w).max()) or 1.0
+    data = [{"type": "heatmap", "z": w, "zmin": -bound, "zmax": bound, "colorscale": "RdBu",
+             "reversescale": True, "colorbar": {"thickness": 12},
+             "x": [f"{labels.get('out', 'out')} {j}" for j in range(w.shape[1])],
+             "y": [f"{labels.get('in', 'in')} {i}" for i in range(w.shape[0])],
+             "hovertemplate": "%{y} → %{x}: %{z:.3f}<extra></extra>"}]
+    layout = {"yaxis": {"autorange": "reversed"}}
+    return figure(data, layout, title)

@@ -25,9 +25,12 @@ _LOSS_COLUMNS = 4  # loss_g, loss_d, d_real, d_fake: must stay finite (grad norm
 class Trainer:
     """Trains one GAN step by step; the same config always gives the same history."""
 
-    def __init__(self, config: GANConfig | None = None, history_capacity: int = 4096):
+    def __init__(self, config: GANConfig | None = None, history_capacity: int = 4096,
+                 eval_every: int = 50):
         self.config = config or GANConfig()
         self._capacity = history_capacity
+        # Exact metrics are taken every eval_every steps (0: only on record_eval()).
+        self.eval_every = eval_every
         self.reset()
 
     def reset(self) -> None:
@@ -39,6 +42,9 @@ class Trainer:
         self.timeline = (
             History([f"q{i}" for i in range(2**n)], 512) if n <= TIMELINE_MAX_BITS else None
         )
+        # D's weight on each bit and G's singular values, over time.
+        self.weights = History([f"d_bit{i}" for i in range(n)]
+                               + [f"g_sv{i}" for i in range(n)], 1024)
         self.diverged: str | None = None
 
     # ---- training -----------------------------------------------------------------------
@@ -64,8 +70,21 @@ class Trainer:
     def run(self, n: int, mode: str = "both") -> int:
         """Runs up to n steps; stops early, keeping the last finite state, if training blows up.
 
-        Returns the number of steps taken.
+        Every eval_every steps the exact metrics are recorded. Returns the number of steps taken.
         """
+        done = 0
+        while done < n and not self.diverged:
+            every = self.eval_every
+            k = n - done if not every else min(n - done, every - self.step_count % every)
+            taken = self._run(k, mode)
+            done += taken
+            if every and taken and self.step_count % every == 0:
+                self.record_eval()
+            if taken < k:
+                break
+        return done
+
+    def _run(self, n: int, mode: str) -> int:
         if n < 1 or self.diverged:
             return 0
         start = self.engine.state()
@@ -130,9 +149,59 @@ class Trainer:
         if len(self.evals) and self.evals.last()["step"] == self.step_count:
             return ev
         self.evals.append([[self.step_count, *(ev[c] for c in EVAL_COLUMNS)]])
+        self.weights.append([[self.step_count, *self.d_bit_weights(), *self.g_singular_values()]])
         if self.timeline is not None:
             self.timeline.append([[self.step_count, *ev["distribution"].tolist()]])
         return ev
+
+    def d_bit_weights(self) -> np.ndarray:
+        """What D's first layer puts on each bit: the weight itself for the tutorial's linear D,
+        the norm of the bit's outgoing weights for an MLP (PacGAN copies summed)."""
+        cfg = self.config
+        w = self.discriminator.weight(0).detach()[: cfg.n_bits * cfg.pack]
+        w = w.reshape(cfg.pack, cfg.n_bits, -1)
+        per_bit = w.sum(0)[:, 0] if cfg.d_hidden == 0 else w.norm(dim=2).sum(0)
+        return per_bit.numpy().astype(np.float64)
+
+    def g_singular_values(self) -> np.ndarray:
+        """Singular values of G's last layer (its only layer in the tutorial), largest first,
+        padded to n_bits. One large value and the rest near 0 is the drift to rank one."""
+        g = self.generator
+        w = g.weight(len(g.spec.layers) - 1).detach().to(torch.float64)
+        sv = torch.linalg.svdvals(w).numpy()
+        out = np.zeros(self.config.n_bits)
+        out[: min(len(sv), len(out))] = sv[: len(out)]
+        return out
+
+    def narrated_step(self, mode: str = "both") -> dict:
+        """Runs one step and returns its parts for the slow-motion view.
+
+        The numbers come from the state just before the step and the very draws the step then
+        uses, so the story and the step that happened are the same.
+        """
+        e = self.engine
+        z, real = e.peek_inputs(mode)
+        with torch.no_grad():
+            fake = e.generate(z)
+            s_fake = e.score(fake)
+            s_real = e.score(real)
+        sq = e.squash or (lambda v: v)
+        g_before, d_before = e.g.detach().clone(), e.d.detach().clone()
+        record = self.step(mode)
+        as_ints = convert_float_matrix_to_int_list
+        return {
+            "noise": z[0].numpy(),
+            "fake_probs": fake[0].numpy(),
+            "fake_ints": as_ints(fake[0]),
+            "d_fake": sq(s_fake)[0].numpy(),
+            "real_ints": as_ints(real[0]),
+            "d_real": sq(s_real)[0].numpy(),
+            "record": record,
+            "g_change": float((e.g.detach() - g_before).norm()),
+            "d_change": float((e.d.detach() - d_before).norm()),
+            "mode": mode,
+            "pack": self.config.pack,
+        }
 
     def last_batch(self) -> list[int]:
         """The integers G's latest fake batch decodes to (threshold 0.5)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ..config import DECODES, LOSSES, NOISES, OPTIMIZERS
 from ..presets import PRESETS
 from .state import set_widgets, t, widget_config
 
@@ -20,6 +21,61 @@ class ViewPrefs:
 
     steps_per_tick: int = 1000
     smoothing: float = 0.0
+    freeze_d: bool = False
+    freeze_g: bool = False
+
+    @property
+    def mode(self) -> str | None:
+        """The step mode that Play uses: None when both networks are frozen."""
+        if self.freeze_d and self.freeze_g:
+            return None
+        return "g" if self.freeze_d else "d" if self.freeze_g else "both"
+
+
+# The variant controls: (group, field, kind, options). Kinds: "choice" (a selectbox whose
+# options are translated as <prefix>_<value>), "int" (number input), "float" (slider),
+# "bool" (checkbox).
+VARIANTS = [
+    ("group_loss", "loss", "choice", (LOSSES, "loss")),
+    ("group_loss", "d_steps", "int", (1, 10)),
+    ("group_loss", "g_steps", "int", (1, 10)),
+    ("group_loss", "label_smoothing", "float", (0.0, 0.5, 0.05)),
+    ("group_loss", "instance_noise", "float", (0.0, 1.0, 0.05)),
+    ("group_loss", "clip", "float", (0.001, 0.1, 0.001)),
+    ("group_loss", "gp_weight", "float", (0.0, 50.0, 0.5)),
+    ("group_opt", "optimizer_g", "choice", (OPTIMIZERS, None)),
+    ("group_opt", "optimizer_d", "choice", (OPTIMIZERS, None)),
+    ("group_opt", "beta1", "float", (0.0, 0.99, 0.01)),
+    ("group_opt", "beta2", "float", (0.9, 0.9999, 0.0001)),
+    ("group_opt", "momentum", "float", (0.0, 0.99, 0.01)),
+    ("group_d", "d_hidden", "choice", ((0, 4, 8, 16, 32, 64, 128), None)),
+    ("group_d", "d_depth", "int", (1, 3)),
+    ("group_d", "pack", "choice", ((1, 2, 4, 8), None)),
+    ("group_d", "mbstd", "bool", None),
+    ("group_g", "g_hidden", "choice", ((0, 4, 8, 16, 32, 64, 128), None)),
+    ("group_g", "g_depth", "int", (1, 3)),
+    ("group_g", "noise", "choice", (NOISES, "noise")),
+    ("group_g", "noise_dim", "int", (0, 16)),
+    ("group_view", "decode", "choice", (DECODES, "decode_opt")),
+]
+
+
+def _variant_widget(name: str, kind: str, options) -> None:
+    ss, key, label = st.session_state, "w_" + name, t("f_" + name)
+    if kind == "choice":
+        values, prefix = options
+        values = _choices(list(values), ss[key]) if not isinstance(values[0], str) else values
+        fmt = (lambda v, p=prefix: t(f"{p}_{v}")) if prefix else str
+        st.selectbox(label, values, key=key, format_func=fmt)
+    elif kind == "int":
+        value = int(ss[key])
+        st.number_input(label, min(options[0], value), max(options[1], value), step=1, key=key)
+    elif kind == "float":
+        low, high, step = options
+        value = float(ss[key])  # a share link may hold a value outside the usual range
+        st.slider(label, min(low, value), max(high, value), step=step, key=key, format="%.4g")
+    else:
+        st.checkbox(label, key=key)
 
 
 def _choices(options: list, value) -> list:
@@ -46,7 +102,7 @@ def sidebar() -> ViewPrefs:
             st.selectbox(t("preset"), names, key="w_preset", on_change=_apply_preset)
             st.caption(PRESETS[ss.w_preset].blurb if ss.w_preset in PRESETS else "")
         if "n_bits" not in hidden:
-            st.slider(t("n_bits"), 3, 12, key="w_n_bits")
+            st.slider(t("n_bits"), 3, max(12, int(ss.w_n_bits)), key="w_n_bits")
         if "batch_size" not in hidden:
             st.select_slider(t("batch_size"), _choices(BATCH_CHOICES, ss.w_batch_size),
                              key="w_batch_size")
@@ -59,11 +115,28 @@ def sidebar() -> ViewPrefs:
         if "w_steps_per_tick" not in ss:
             ss.w_steps_per_tick = 1000
             ss.w_smoothing = 0.0
+        hidden_variants = "variants" in hidden
+        if not hidden_variants:
+            with st.expander(t("variants")):
+                group = None
+                for grp, name, kind, options in VARIANTS:
+                    if name in hidden:
+                        continue
+                    if grp != group:
+                        st.markdown(f"**{t(grp)}**")
+                        group = grp
+                    _variant_widget(name, kind, options)
+        for flag in ("freeze_d", "freeze_g"):
+            if "w_" + flag not in ss:
+                ss["w_" + flag] = False
+            if flag not in hidden:
+                st.checkbox(t(flag), key="w_" + flag)
         if "steps_per_tick" not in hidden:
             st.select_slider(t("steps_per_tick"), TICK_CHOICES, key="w_steps_per_tick")
         if "smoothing" not in hidden:
             st.slider(t("smoothing"), 0.0, 0.99, step=0.01, key="w_smoothing")
-    return ViewPrefs(steps_per_tick=int(ss.w_steps_per_tick), smoothing=float(ss.w_smoothing))
+    return ViewPrefs(steps_per_tick=int(ss.w_steps_per_tick), smoothing=float(ss.w_smoothing),
+                     freeze_d=bool(ss.w_freeze_d), freeze_g=bool(ss.w_freeze_g))
 
 
 def apply_sidebar() -> None:

@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from ..trainer import Trainer
-from . import controls, panels
+from . import controls, lab, panels
 from .state import (
     SESSION_STEP_CAP,
     SLICE_SECONDS,
@@ -20,25 +20,26 @@ from .state import (
 _CHUNK = 25  # steps between clock checks inside a tick
 
 
-def train_slice(trainer: Trainer, max_steps: int, seconds: float = SLICE_SECONDS) -> int:
+def train_slice(trainer: Trainer, max_steps: int, seconds: float = SLICE_SECONDS,
+                mode: str = "both") -> int:
     """Trains up to max_steps, stopping once `seconds` have passed; returns steps taken."""
     start, done = time.perf_counter(), 0
     room = max(0, SESSION_STEP_CAP - trainer.step_count)
     max_steps = min(max_steps, room)
     while done < max_steps and time.perf_counter() - start < seconds:
-        taken = trainer.run(min(_CHUNK, max_steps - done))
+        taken = trainer.run(min(_CHUNK, max_steps - done), mode)
         done += taken
         if taken == 0:
             break
     return done
 
 
-def run_with_progress(trainer: Trainer, n: int) -> None:
+def run_with_progress(trainer: Trainer, n: int, mode: str = "both") -> None:
     n = min(n, max(0, SESSION_STEP_CAP - trainer.step_count))
     bar = st.progress(0.0, text=t("running", done=0, total=n))
     done, chunk = 0, max(1, n // 50)
     while done < n:
-        taken = trainer.run(min(chunk, n - done))
+        taken = trainer.run(min(chunk, n - done), mode)
         done += taken
         bar.progress(done / n, text=t("running", done=f"{done:,}", total=f"{n:,}"))
         if taken == 0:
@@ -46,15 +47,15 @@ def run_with_progress(trainer: Trainer, n: int) -> None:
     bar.empty()
 
 
-def do_action(trainer: Trainer, action: str | None, n: int) -> None:
+def do_action(trainer: Trainer, action: str | None, n: int, mode: str | None = "both") -> None:
     if action == "step":
         trainer.run(1)
     elif action == "step_d":
         trainer.run(1, mode="d")
     elif action == "step_g":
         trainer.run(1, mode="g")
-    elif action == "run_n":
-        run_with_progress(trainer, n)
+    elif action == "run_n" and mode is not None:
+        run_with_progress(trainer, n, mode)
     elif action == "reset":
         trainer.reset()
         st.session_state.playing = False
@@ -94,9 +95,9 @@ def live(prefs: controls.ViewPrefs) -> None:
     def _tick() -> None:
         trainer: Trainer = ss.trainer
         action, n = controls.buttons()
-        do_action(trainer, action, n)
-        if ss.playing and action is None:
-            train_slice(trainer, prefs.steps_per_tick)
+        do_action(trainer, action, n, prefs.mode)
+        if ss.playing and action is None and prefs.mode is not None:
+            train_slice(trainer, prefs.steps_per_tick, mode=prefs.mode)
             if trainer.diverged or trainer.step_count >= SESSION_STEP_CAP:
                 ss.playing = False
         if trainer.diverged:
@@ -106,7 +107,12 @@ def live(prefs: controls.ViewPrefs) -> None:
         ev = trainer.record_eval()
         panels.metrics_row(trainer, ev)
         st.caption(panels.space_note(trainer, ev))
+        if prefs.mode is None:
+            st.info(t("frozen_both"))
+        lab.collapse_notice(trainer)
         panels.charts(trainer, ev, prefs.smoothing)
+        st.divider()
+        lab.render_view(trainer, lab.view_picker(), prefs.mode)
         if ss.get("_timer_on") and not ss.playing:
             st.rerun(scope="app")  # training stopped itself: a whole-page run stops the timer
 

@@ -1,0 +1,184 @@
+"""The mode-collapse lab: views that show why G collapses, slow motion, and hand edits."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from .. import plots
+from ..encoding import bits_to_ints, convert_float_matrix_to_int_list
+from ..metrics import collapse_events
+from ..trainer import Trainer
+from .panels import CHART_CONFIG
+from .state import t
+
+VIEWS = ("v_timeline", "v_noise", "v_landscape", "v_gweights", "v_dynamics", "v_slowmo",
+         "v_edit")
+
+
+def events(trainer: Trainer) -> list[tuple[float, str]]:
+    ev = trainer.evals
+    if len(ev) < 2:
+        return []
+    return collapse_events(ev["step"], ev["coverage"], ev["entropy_bits"])
+
+
+def collapse_notice(trainer: Trainer) -> None:
+    """A warning for the newest sharp fall of coverage or entropy, if one happened."""
+    found = events(trainer)
+    if found:
+        step, kind = found[-1]
+        st.warning(t("collapse_warning", step=int(step), what=t("collapse_" + kind)),
+                   icon=":material/warning:")
+
+
+def view_picker() -> str:
+    if "w_view" not in st.session_state:
+        st.session_state.w_view = VIEWS[0]
+    choice = st.segmented_control(t("view"), VIEWS, key="w_view", format_func=t)
+    return choice or VIEWS[0]
+
+
+def render_view(trainer: Trainer, view: str, mode: str | None) -> None:
+    {"v_timeline": timeline, "v_noise": noise_map, "v_landscape": landscape,
+     "v_gweights": g_weights, "v_dynamics": dynamics, "v_slowmo": lambda tr: slow_motion(tr, mode),
+     "v_edit": edit}[view](trainer)
+
+
+def _chart(fig, key: str, caption: str) -> None:
+    st.plotly_chart(fig, key=key, config=CHART_CONFIG)
+    st.caption(caption)
+
+
+def timeline(trainer: Trainer) -> None:
+    if trainer.timeline is None:
+        st.info(t("timeline_off"))
+        return
+    rows = trainer.timeline.array()
+    labels = {"title": t("v_timeline"), "x": t("x_step"), "y": t("integer"),
+              "coverage": t("collapse_coverage"), "entropy": t("collapse_entropy")}
+    _chart(plots.timeline_heatmap(rows[:, 0], rows[:, 1:], events(trainer), labels),
+           "chart_timeline", t("c_timeline"))
+
+
+def noise_map(trainer: Trainer) -> None:
+    engine = trainer.engine
+    z, exhaustive = engine.eval_noise()
+    probs = engine.probabilities(z)[0]
+    outs = bits_to_ints(probs >= 0.5).numpy()
+    ids = bits_to_ints(z >= 0.5).numpy() if exhaustive else np.arange(len(z))
+    labels = {"title": t("v_noise"), "x": t("v_noise"), "y": t("integer")}
+    _chart(plots.noise_map(ids, outs, trainer.config.n_bits, labels), "chart_noise",
+           t("c_noise"))
+
+
+def landscape(trainer: Trainer) -> None:
+    ev = trainer.evaluate()
+    _chart(plots.landscape_figure(ev["d_values"], {"title": t("v_landscape"),
+                                                    "x": t("integer"),
+                                                    "favourite": t("favourite")}),
+           "chart_landscape", t("c_landscape"))
+    w = trainer.weights.thinned(2000)
+    n = trainer.config.n_bits
+    series = {f"{t('bit')} {n - 1 - i}": w[f"d_bit{i}"] for i in range(n)}
+    _chart(plots.lines_figure(w["step"], series, t("c_dweights").split(".")[0],
+                              {"x": t("x_step")}, reference=0.0),
+           "chart_dweights", t("c_dweights"))
+
+
+def g_weights(trainer: Trainer) -> None:
+    g = trainer.generator
+    last = len(g.spec.layers) - 1
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(plots.matrix_figure(g.weight(last).detach().numpy(), t("v_gweights")),
+                        key="chart_gmatrix", config=CHART_CONFIG)
+    with right:
+        w = trainer.weights.thinned(2000)
+        n = trainer.config.n_bits
+        series = {f"{t('sv')} {i + 1}": w[f"g_sv{i}"] for i in range(n)}
+        st.plotly_chart(plots.lines_figure(w["step"], series, t("sv"), {"x": t("x_step")}),
+                        key="chart_gsv", config=CHART_CONFIG)
+    st.caption(t("c_gweights"))
+
+
+def dynamics(trainer: Trainer) -> None:
+    h = trainer.history.thinned(2000)
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(plots.lines_figure(h["step"], {t("grad_g"): h["grad_g"],
+                                                       t("grad_d"): h["grad_d"]},
+                                           t("v_dynamics"), {"x": t("x_step")}),
+                        key="chart_grads", config=CHART_CONFIG)
+    with right:
+        st.plotly_chart(plots.lines_figure(h["step"], {t("d_real"): h["d_real"],
+                                                       t("d_fake"): h["d_fake"]},
+                                           "D(real) / D(fake)", {"x": t("x_step")},
+                                           reference=0.5),
+                        key="chart_dout", config=CHART_CONFIG)
+    st.caption(t("c_dynamics"))
+
+
+def slow_motion(trainer: Trainer, mode: str | None) -> None:
+    """Walks one training step through its parts, with the numbers of each part."""
+    ss = st.session_state
+    if st.button(t("slowmo_button"), icon=":material/slow_motion_video:", key="btn_slowmo",
+                 disabled=mode is None or bool(trainer.diverged)):
+        ss.narration = trainer.narrated_step(mode or "both")
+    story = ss.get("narration")
+    if not story:
+        return
+    rec, k = story["record"], len(story["noise"])
+    st.markdown(t("slowmo_intro", mode=story["mode"]) + f" — {t('m_step')} {int(rec['step'])}")
+    show = min(k, 6)
+    st.markdown(t("slow_1", k=k))
+    st.dataframe(np.asarray(story["noise"][:show], dtype=int), height=250)
+    st.markdown(t("slow_2", ints=story["fake_ints"][:12]))
+    st.dataframe(np.round(story["fake_probs"][:show], 3), height=250)
+    st.markdown(t("slow_3", d_fake=float(np.mean(story["d_fake"]))))
+    if story["mode"] in ("both", "g"):
+        st.markdown(t("slow_4", loss_g=rec["loss_g"], grad_g=rec["grad_g"],
+                      g_change=story["g_change"]))
+    else:
+        st.markdown(t("slow_4", loss_g=rec["loss_g"], grad_g=0.0, g_change=0.0)
+                    + " " + t("slow_skip"))
+    st.markdown(t("slow_5", real=story["real_ints"][:12], d_real=float(np.mean(story["d_real"])),
+                  d_fake=float(np.mean(story["d_fake"]))))
+    if story["mode"] in ("both", "d"):
+        st.markdown(t("slow_6", loss_d=rec["loss_d"], grad_d=rec["grad_d"],
+                      d_change=story["d_change"]))
+    else:
+        st.markdown(t("slow_6", loss_d=rec["loss_d"], grad_d=0.0, d_change=0.0)
+                    + " " + t("slow_skip"))
+
+
+def edit(trainer: Trainer) -> None:
+    """Re-initialise one network, or set one weight by hand and watch the consequence."""
+    left, right = st.columns(2)
+    if left.button(t("reinit_g"), key="btn_reinit_g", width="stretch"):
+        trainer.engine.reinit("g")
+    if right.button(t("reinit_d"), key="btn_reinit_d", width="stretch"):
+        trainer.engine.reinit("d")
+    cols = st.columns(5)
+    net = cols[0].selectbox(t("edit_net"), ["G", "D"], key="w_edit_net")
+    engine = trainer.engine
+    spec = engine.g_spec if net == "G" else engine.d_spec
+    layer = cols[1].number_input(t("edit_layer"), 0, len(spec.layers) - 1, key="w_edit_layer")
+    _, fan_in, fan_out = spec.layers[int(layer)]
+    row = cols[2].number_input(t("edit_row"), 0, fan_in - 1, key="w_edit_row")
+    col = cols[3].number_input(t("edit_col"), 0, fan_out - 1, key="w_edit_col")
+    module = trainer.generator if net == "G" else trainer.discriminator
+    current = float(module.weight(int(layer))[int(row), int(col)])
+    value = cols[4].number_input(t("edit_value"), -100.0, 100.0, value=0.0, step=0.5,
+                                 key="w_edit_value")
+    st.caption(t("current_value", value=current))
+    if st.button(t("edit_apply"), key="btn_edit"):
+        try:
+            engine.set_weight(net.lower(), int(layer), int(row), int(col), float(value))
+            st.success(t("edit_done", net=net, layer=int(layer), row=int(row), col=int(col),
+                         value=float(value)))
+        except ValueError as exc:
+            st.warning(t("edit_bad", error=exc))
+    ints = convert_float_matrix_to_int_list(
+        engine.probabilities(engine.display_noise(8))[0].numpy())
+    st.caption(f"G → {ints}")
