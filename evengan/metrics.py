@@ -69,7 +69,8 @@ def summarize(q: torch.Tensor, upper: int) -> dict[str, torch.Tensor]:
     target = p > 0
     q = q.to(torch.float64)
     support = q > 0
-    entropy = -(torch.where(support, q * torch.log2(q), torch.zeros_like(q))).sum(1)
+    # + 0.0 turns the -0.0 of a one-number generator into 0.0
+    entropy = -(torch.where(support, q * torch.log2(q), torch.zeros_like(q))).sum(1) + 0.0
     return {
         "even_ratio": q[:, 0::2].sum(1),
         "coverage": (support & target).sum(1).to(torch.float64) / target.sum(),
@@ -92,28 +93,32 @@ def js_divergence(q: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
     return (0.5 * kl(q) + 0.5 * kl(p)).clamp(min=0.0)
 
 
-def collapse_events(steps, coverage, entropy, window: int = 5, drop_coverage: float = 0.5,
-                    drop_entropy: float = 1.0) -> list[tuple[float, str]]:
-    """Steps where coverage or entropy fell sharply: (step, "coverage" | "entropy").
+def collapse_events(steps, coverage, entropy, window: int = 10, drop_coverage: float = 0.5,
+                    min_drop: float = 0.15, drop_entropy: float = 1.5) -> list[tuple[float, str]]:
+    """Steps where coverage or entropy fell sharply: (step, what fell).
 
     A fall is sharp when, against the best of the previous `window` evaluations, coverage
-    loses at least `drop_coverage` of its value (and 0.1 absolute) or entropy loses at least
-    `drop_entropy` bits. One event is kept per fall, at the evaluation where it first shows.
+    loses at least `drop_coverage` of its value and `min_drop` in absolute terms, or entropy
+    loses at least `drop_entropy` bits. `what` is "coverage", "entropy" or "coverage+entropy".
+    A fall is reported once, where it first shows; the next of the same kind can come only
+    after `window` evaluations, so a noisy plateau does not fire at every wobble.
     """
     import numpy as np
 
     steps, coverage, entropy = (np.asarray(a, dtype=np.float64) for a in (steps, coverage, entropy))
     events: list[tuple[float, str]] = []
-    falling = {"coverage": False, "entropy": False}
+    quiet_until = {"coverage": 0, "entropy": 0}
     for i in range(1, len(steps)):
         lo = max(0, i - window)
         best_c, best_h = coverage[lo:i].max(), entropy[lo:i].max()
         fell = {
-            "coverage": coverage[i] <= best_c * (1 - drop_coverage) and best_c - coverage[i] >= 0.1,
+            "coverage": coverage[i] <= best_c * (1 - drop_coverage) and best_c - coverage[i]
+            >= min_drop,
             "entropy": best_h - entropy[i] >= drop_entropy,
         }
-        for kind, now in fell.items():
-            if now and not falling[kind]:
-                events.append((float(steps[i]), kind))
-            falling[kind] = now
+        kinds = [k for k, now in fell.items() if now and i >= quiet_until[k]]
+        for k in kinds:
+            quiet_until[k] = i + window
+        if kinds:
+            events.append((float(steps[i]), "+".join(kinds)))
     return events

@@ -147,8 +147,9 @@ class StackedNet(nn.Module):
 
     @property
     def flat(self) -> torch.Tensor:
-        """This run's flat parameters, shape (1, P); writes go to the live network."""
-        return self._flat[self.run : self.run + 1]
+        """This run's flat parameters, shape (1, P), outside autograd; writes reach the live
+        network."""
+        return self._flat.detach()[self.run : self.run + 1]
 
     def weight(self, layer: int) -> torch.Tensor:
         """Layer weight as (fan_in, fan_out): out = x @ weight + bias."""
@@ -163,7 +164,7 @@ class StackedNet(nn.Module):
         x = x.reshape(1, -1, x.shape[-1])
         if self.features is not None:
             x = self.features(x)
-        out = self.spec.forward(self.flat.detach(), x)[0]
+        out = self.spec.forward(self.flat, x)[0]
         if self.squash is not None:
             out = self.squash(out)
         return out[0] if single else out

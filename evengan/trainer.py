@@ -46,6 +46,8 @@ class Trainer:
         self.weights = History([f"d_bit{i}" for i in range(n)]
                                + [f"g_sv{i}" for i in range(n)], 1024)
         self.diverged: str | None = None
+        if self.eval_every:
+            self.record_eval()  # step 0, so a collapse in the first steps shows as a fall
 
     # ---- training -----------------------------------------------------------------------
 

@@ -134,3 +134,86 @@ def test_seed_input_changes_the_run(seed):
     at = start()
     at.number_input(key="w_seed").set_value(seed).run()
     assert trainer(at).config.seed == seed and trainer(at).step_count == 0
+
+
+# ---- the lab ---------------------------------------------------------------------------
+
+
+def test_live_variant_change_keeps_the_run_structural_one_resets():
+    at = start()
+    at.button(key="btn_step").click().run()
+    at.slider(key="w_label_smoothing").set_value(0.2).run()
+    t = trainer(at)
+    assert t.step_count == 1 and t.config.label_smoothing == 0.2
+    at.selectbox(key="w_loss").set_value("lsgan").run()
+    t = trainer(at)
+    assert t.config.loss == "lsgan" and t.step_count == 0
+    assert any("loss" in i.value for i in at.info)
+
+
+def test_settings_that_clash_warn_and_keep_the_old_config():
+    at = start()
+    at.selectbox(key="w_pack").set_value(8).run()
+    at.select_slider(key="w_batch_size").set_value(4).run()  # 4 is not a multiple of 8
+    assert any("multiple of pack" in w.value for w in at.warning)
+    assert trainer(at).config.batch_size == 16 and not at.exception
+
+
+def test_freeze_d_trains_only_g():
+    at = start()
+    at.checkbox(key="w_freeze_d").check().run()
+    d0 = trainer(at).engine.d.detach().clone()
+    at.number_input(key="w_n").set_value(30)
+    at.button(key="btn_run_n").click().run()
+    t = trainer(at)
+    assert t.step_count == 30 and bool((t.engine.d == d0).all())
+
+
+def test_preset_selector_loads_the_preset():
+    at = start()
+    at.selectbox(key="w_preset").set_value("healthy").run()
+    cfg = trainer(at).config
+    assert (cfg.d_hidden, cfg.pack, cfg.batch_size, cfg.noise_dim) == (64, 4, 64, 10)
+
+
+@pytest.mark.parametrize("view", ["v_timeline", "v_noise", "v_landscape", "v_gweights",
+                                  "v_dynamics", "v_slowmo", "v_edit"])
+def test_every_lab_view_renders(view):
+    at = start()
+    at.number_input(key="w_n").set_value(100)
+    at.button(key="btn_run_n").click().run()
+    at.session_state["w_view"] = view
+    at.run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) >= 4
+
+
+def test_slow_motion_step_tells_the_six_parts_and_takes_one_step():
+    at = start()
+    at.session_state["w_view"] = "v_slowmo"
+    at.run()
+    at.button(key="btn_slowmo").click().run()
+    text = " ".join(m.value for m in at.markdown)
+    for part in ("1. Sample noise", "2. G's output", "3. D on the fakes", "4. G's update",
+                 "5. D on real and fake", "6. D's update"):
+        assert part in text
+    assert trainer(at).step_count == 1 and metric(at, "Step") == "1"
+
+
+def test_editing_a_weight_by_hand():
+    at = start()
+    at.session_state["w_view"] = "v_edit"
+    at.run()
+    at.number_input(key="w_edit_row").set_value(2)
+    at.number_input(key="w_edit_col").set_value(6)
+    at.number_input(key="w_edit_value").set_value(-8.0)
+    at.button(key="btn_edit").click().run()
+    assert float(trainer(at).generator.weight(0)[2, 6]) == -8.0
+    assert any("-8" in s.value for s in at.success)
+
+
+def test_collapse_warning_appears_for_the_collapse_preset():
+    at = start({"preset": "collapse", "seed": "2"})
+    at.number_input(key="w_n").set_value(300)
+    at.button(key="btn_run_n").click().run()
+    assert any("Mode collapse" in w.value for w in at.warning)

@@ -120,7 +120,7 @@ def test_non_finite_training_stops_and_keeps_the_last_finite_state():
 
 
 def test_record_eval_builds_the_timeline():
-    t = Trainer(GANConfig(n_bits=5))
+    t = Trainer(GANConfig(n_bits=5), eval_every=0)
     for _ in range(3):
         t.run(10)
         t.record_eval()
@@ -128,6 +128,17 @@ def test_record_eval_builds_the_timeline():
     assert list(t.evals["step"]) == [10, 20, 30]
     assert t.timeline.array().shape == (3, 1 + 32)
     assert np.allclose(t.timeline.array()[:, 1:].sum(1), 1.0)
+
+
+@pytest.mark.parametrize("every, steps", [(50, 175), (20, 100), (7, 30)])
+def test_exact_metrics_are_recorded_every_eval_every_steps(every, steps):
+    t = Trainer(eval_every=every)
+    t.run(steps // 2)
+    t.run(steps - steps // 2)
+    assert list(t.evals["step"]) == list(range(0, steps + 1, every))
+    reference = Trainer(eval_every=0)  # evaluating never changes the run
+    reference.run(steps)
+    assert np.array_equal(reference.history.array(), t.history.array())
 
 
 # ---- the tutorial's train() -------------------------------------------------------------

@@ -28,8 +28,8 @@ def collapse_notice(trainer: Trainer) -> None:
     found = events(trainer)
     if found:
         step, kind = found[-1]
-        st.warning(t("collapse_warning", step=int(step), what=t("collapse_" + kind)),
-                   icon=":material/warning:")
+        what = " + ".join(t("collapse_" + k) for k in kind.split("+"))
+        st.warning(t("collapse_warning", step=int(step), what=what), icon=":material/warning:")
 
 
 def view_picker() -> str:
@@ -56,7 +56,8 @@ def timeline(trainer: Trainer) -> None:
         return
     rows = trainer.timeline.array()
     labels = {"title": t("v_timeline"), "x": t("x_step"), "y": t("integer"),
-              "coverage": t("collapse_coverage"), "entropy": t("collapse_entropy")}
+              "coverage": t("collapse_coverage"), "entropy": t("collapse_entropy"),
+              "coverage+entropy": t("collapse_coverage") + " + " + t("collapse_entropy")}
     _chart(plots.timeline_heatmap(rows[:, 0], rows[:, 1:], events(trainer), labels),
            "chart_timeline", t("c_timeline"))
 
@@ -67,7 +68,8 @@ def noise_map(trainer: Trainer) -> None:
     probs = engine.probabilities(z)[0]
     outs = bits_to_ints(probs >= 0.5).numpy()
     ids = bits_to_ints(z >= 0.5).numpy() if exhaustive else np.arange(len(z))
-    labels = {"title": t("v_noise"), "x": t("v_noise"), "y": t("integer")}
+    labels = {"title": t("v_noise"), "x": t("noise_vector"), "y": t("integer"),
+              "x2": t("count"), "points": t("v_noise"), "counts": t("count")}
     _chart(plots.noise_map(ids, outs, trainer.config.n_bits, labels), "chart_noise",
            t("c_noise"))
 
@@ -122,9 +124,10 @@ def dynamics(trainer: Trainer) -> None:
 def slow_motion(trainer: Trainer, mode: str | None) -> None:
     """Walks one training step through its parts, with the numbers of each part."""
     ss = st.session_state
-    if st.button(t("slowmo_button"), icon=":material/slow_motion_video:", key="btn_slowmo",
-                 disabled=mode is None or bool(trainer.diverged)):
-        ss.narration = trainer.narrated_step(mode or "both")
+    # A callback runs before the page redraws, so the metrics above already show the step.
+    st.button(t("slowmo_button"), icon=":material/slow_motion_video:", key="btn_slowmo",
+              disabled=mode is None or bool(trainer.diverged), on_click=_narrate,
+              args=(trainer, mode or "both"))
     story = ss.get("narration")
     if not story:
         return
@@ -152,13 +155,30 @@ def slow_motion(trainer: Trainer, mode: str | None) -> None:
                     + " " + t("slow_skip"))
 
 
+def _narrate(trainer: Trainer, mode: str) -> None:
+    st.session_state.narration = trainer.narrated_step(mode)
+
+
+def _apply_edit(trainer: Trainer) -> None:
+    ss = st.session_state
+    net, layer = ss.w_edit_net, int(ss.w_edit_layer)
+    row, col, value = int(ss.w_edit_row), int(ss.w_edit_col), float(ss.w_edit_value)
+    try:
+        trainer.engine.set_weight(net.lower(), layer, row, col, value)
+        ss.edit_message = ("success", t("edit_done", net=net, layer=layer, row=row, col=col,
+                                        value=value))
+    except ValueError as exc:
+        ss.edit_message = ("warning", t("edit_bad", error=exc))
+
+
 def edit(trainer: Trainer) -> None:
     """Re-initialise one network, or set one weight by hand and watch the consequence."""
+    ss = st.session_state
     left, right = st.columns(2)
-    if left.button(t("reinit_g"), key="btn_reinit_g", width="stretch"):
-        trainer.engine.reinit("g")
-    if right.button(t("reinit_d"), key="btn_reinit_d", width="stretch"):
-        trainer.engine.reinit("d")
+    left.button(t("reinit_g"), key="btn_reinit_g", width="stretch",
+                on_click=trainer.engine.reinit, args=("g",))
+    right.button(t("reinit_d"), key="btn_reinit_d", width="stretch",
+                 on_click=trainer.engine.reinit, args=("d",))
     cols = st.columns(5)
     net = cols[0].selectbox(t("edit_net"), ["G", "D"], key="w_edit_net")
     engine = trainer.engine
@@ -169,16 +189,13 @@ def edit(trainer: Trainer) -> None:
     col = cols[3].number_input(t("edit_col"), 0, fan_out - 1, key="w_edit_col")
     module = trainer.generator if net == "G" else trainer.discriminator
     current = float(module.weight(int(layer))[int(row), int(col)])
-    value = cols[4].number_input(t("edit_value"), -100.0, 100.0, value=0.0, step=0.5,
-                                 key="w_edit_value")
+    cols[4].number_input(t("edit_value"), -100.0, 100.0, value=0.0, step=0.5,
+                         key="w_edit_value")  # read by the callback from session state
     st.caption(t("current_value", value=current))
-    if st.button(t("edit_apply"), key="btn_edit"):
-        try:
-            engine.set_weight(net.lower(), int(layer), int(row), int(col), float(value))
-            st.success(t("edit_done", net=net, layer=int(layer), row=int(row), col=int(col),
-                         value=float(value)))
-        except ValueError as exc:
-            st.warning(t("edit_bad", error=exc))
+    st.button(t("edit_apply"), key="btn_edit", on_click=_apply_edit, args=(trainer,))
+    message = ss.pop("edit_message", None)
+    if message:
+        getattr(st, message[0])(message[1])
     ints = convert_float_matrix_to_int_list(
         engine.probabilities(engine.display_noise(8))[0].numpy())
     st.caption(f"G → {ints}")

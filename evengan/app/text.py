@@ -169,6 +169,8 @@ _EN = {
     "bit": "bit",
     "sv": "singular value",
     "favourite": "D's favourite",
+    "noise_vector": "noise vector (read as a number)",
+    "count": "noise vectors per number",
 }
 
 _PT = {
@@ -339,6 +341,8 @@ _PT = {
     "bit": "bit",
     "sv": "valor singular",
     "favourite": "favorito de D",
+    "noise_vector": "vetor de ruído (lido como número)",
+    "count": "vetores de ruído por número",
 }
 
 STRINGS = {"en": _EN, "pt": _PT}
