@@ -117,7 +117,8 @@ class Engine:
             raise ValueError(f"layer must be in 0..{len(spec.layers) - 1}, got {layer}")
         _, fan_in, fan_out = spec.layers[layer]
         if not (0 <= row < fan_in and 0 <= col < fan_out):
-            raise ValueError(f"weight index must be within {fan_in} x {fan_out}, got ({row}, {col})")
+            raise ValueError(
+                f"weight index must be within {fan_in} x {fan_out}, got ({row}, {col})")
         if not math.isfinite(value):
             raise ValueError(f"a weight must be a finite number, got {value}")
         with torch.no_grad():
