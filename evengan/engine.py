@@ -72,6 +72,11 @@ class Engine:
         # Bits of every even target number, so a real batch is one lookup.
         evens = 2 * torch.arange(self.evens, device=self.device)
         self._even_bits = ints_to_bits(evens, self.n).to(torch.float32)
+        self._parity = None
+        if first.upper == 2**self.n:
+            self._parity = torch.ones(self.n, device=self.device)
+            self._parity[-1] = 0.0
+        self._bit_shifts = torch.arange(32, device=self.device)
 
     def _refresh_views(self) -> None:
         """Live, graph-free layer views of both networks for the closed-form path."""
@@ -134,23 +139,40 @@ class Engine:
 
     # ---- the pieces of a step -----------------------------------------------------------
 
-    def noise(self, h: torch.Tensor) -> torch.Tensor:
-        """G's input from 32-bit hashes, shape (R, B, z_dim) (twice the hashes for Gaussian)."""
+    def noise(self, piece: torch.Tensor) -> torch.Tensor:
+        """G's input, shape (R, B, z_dim), from its piece of the step's random numbers:
+        fair bits for binary noise, 32-bit hashes (twice as many for Gaussian) otherwise."""
         kind, shape = self.base.noise, (self.R, self.batch, self.z_dim)
-        if kind == "binary":  # the top bit of a 32-bit hash is a fair coin
-            return (h >> 31).to(torch.float32).view(shape)
-        u = rng.to_uniform(h)
+        if kind == "binary":
+            return piece.view(shape)
+        u = rng.to_uniform(piece)
         if kind == "uniform":
             return u.view(shape)
         half = u.shape[1] // 2
         return rng.normal(u[:, :half], u[:, half:]).view(shape)
 
-    def noise_hashes(self) -> int:
-        return self.batch * self.z_dim * (2 if self.base.noise == "gaussian" else 1)
+    def _noise_piece(self) -> tuple[str, int]:
+        """(kind, size) of the random piece one noise batch needs."""
+        size = self.batch * self.z_dim
+        if self.base.noise == "binary":
+            return "bits", size
+        return "hash", size * (2 if self.base.noise == "gaussian" else 1)
 
-    def real(self, h: torch.Tensor) -> torch.Tensor:
-        """A batch of real even numbers as bits, shape (R, B, n), from B hashes per run."""
-        return self._even_bits[rng.below(h, self.evens)]
+    def _real_piece(self) -> tuple[str, int]:
+        if self._parity is not None:
+            return "bits", self.batch * self.n
+        return "hash", self.batch
+
+    def real(self, piece: torch.Tensor) -> torch.Tensor:
+        """A batch of real even numbers as bits, shape (R, B, n), from its random piece.
+
+        Below a power of two an even number is n - 1 fair bits and a 0: the piece is bits and
+        the last one is multiplied away. Other bounds pick one of the evens by multiply-shift
+        of a hash.
+        """
+        if self._parity is not None:
+            return piece.view(self.R, self.batch, self.n) * self._parity
+        return self._even_bits[rng.below(piece, self.evens)]
 
     def generate(self, z: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
         """G's bit probabilities for noise z, shape (R, k, n)."""
@@ -259,12 +281,15 @@ class Engine:
     # ---- the step -----------------------------------------------------------------------
 
     def step(self, mode: str = "both", z: torch.Tensor | None = None,
-             real: torch.Tensor | None = None) -> torch.Tensor:
+             real: torch.Tensor | None = None, record: bool = True) -> torch.Tensor | None:
         """One training step of every run; returns records of shape (R, len(RECORD_COLUMNS)).
 
         mode "both" is the tutorial's step: (1) update G against D, (2) update D on a real batch
         and that same fake batch. "g" and "d" update one network only. `z` and `real` replace
-        the first noise and data draws (to feed identical inputs to a reference).
+        the first noise and data draws (to feed identical inputs to a reference). With
+        record=False (sweeps, which only read the final metrics) nothing is logged and the
+        step skips the loss values and norms it would only have reported; the updates are
+        the same.
         """
         cfg = self.base
         do_g, do_d = mode in ("both", "g"), mode in ("both", "d")
@@ -276,13 +301,25 @@ class Engine:
         blur_r, blur_f = self._blur(h, 0, x_real.shape)
         grad_g = grad_d = self._nan
 
+        if self.closed_form and do_g and do_d:
+            # D is not changed by G's update and D's step uses the fakes G made before it, so
+            # both gradients come from one pass of D over the real and fake batch together.
+            grad_gd, loss_g, loss_d, s_real, s_fake, fake0 = self._joint_grads(
+                z, x_real, blur_r, blur_f, record)
+            grads = {"g": grad_gd[0], "d": grad_gd[1]}
+        else:
+            grads = None
         # (1) update G against the current D
         if do_g:
-            grad, loss_g, fake0 = self._g_grad(z, blur_f)
-            grad_g = torch.linalg.vector_norm(grad, dim=1)
+            if grads is None:
+                grad, loss_g, fake0 = self._g_grad(z, blur_f, record)
+            else:
+                grad = grads["g"]
+            if record:
+                grad_g = torch.linalg.vector_norm(grad, dim=1)
             self._update("g", grad)
             for j in range(1, cfg.g_steps):
-                grad, _, _ = self._g_grad(self.noise(h[f"zg{j}"]), 0.0)
+                grad, _, _ = self._g_grad(self.noise(h[f"zg{j}"]), 0.0, False)
                 self._update("g", grad)
         else:
             with torch.no_grad():
@@ -292,20 +329,27 @@ class Engine:
         # (2) update D on a real batch and the fake batch G made before its update
         x_seen, f_seen = x_real + blur_r, fake0 + blur_f
         if do_d:
-            grad, loss_d, s_real, s_fake = self._d_grad(x_seen, f_seen, h.get("gp0"))
-            grad_d = torch.linalg.vector_norm(grad, dim=1)
+            if grads is None:
+                grad, loss_d, s_real, s_fake = self._d_grad(x_seen, f_seen, h.get("gp0"), record)
+            else:
+                grad = grads["d"]
+            if record:
+                grad_d = torch.linalg.vector_norm(grad, dim=1)
             self._update("d", grad)
             for j in range(1, cfg.d_steps):
                 with torch.no_grad():
                     fake = self.generate(self.noise(h[f"zd{j}"]))
                 br, bf = self._blur(h, j, x_real.shape)
                 grad, _, _, _ = self._d_grad(self.real(h[f"x{j}"]) + br, fake + bf,
-                                             h.get(f"gp{j}"))
+                                             h.get(f"gp{j}"), False)
                 self._update("d", grad)
-        else:
+        elif record:
             with torch.no_grad():
                 s_real, s_fake = self._score_pair(x_seen, f_seen)
                 loss_d = self.d_loss(s_real, s_fake)
+        if not record:
+            self.steps += 1
+            return None
         if not do_g:
             with torch.no_grad():
                 loss_g = self.g_loss(s_fake)
@@ -321,8 +365,8 @@ class Engine:
         self.steps += 1
         return rec
 
-    def _g_grad(self, z: torch.Tensor, blur):
-        """G's gradient with D held fixed: (grad (R, P), loss (R,), fake bits (R, B, n))."""
+    def _g_grad(self, z: torch.Tensor, blur, want_loss: bool = True):
+        """G's gradient with D held fixed: (grad (R, P), loss (R,) or None, fakes (R, B, n))."""
         if not self.closed_form:
             fake = self.generate(z)
             loss = self.g_loss(self.score(fake + blur, self.d.detach()))
@@ -336,10 +380,37 @@ class Engine:
         slope = (self.g_loss_slope(s) / s.shape[1])[..., None]
         _, d_input = self.d_spec.backward(d, d_tape, slope, grads=False, inputs=True)
         d_fake = d_input.reshape(fake.shape)
-        grad, _ = self.g_spec.backward(g, g_tape, d_fake * fake * (1 - fake))
-        return grad, self.g_loss(s), fake
+        grad, _ = self.g_spec.backward(g, g_tape, _sigmoid_backward(d_fake, fake))
+        return grad, (self.g_loss(s) if want_loss else None), fake
 
-    def _d_grad(self, x_real: torch.Tensor, fake: torch.Tensor, h_gp):
+    def _joint_grads(self, z, x_real, blur_r, blur_f, want_loss: bool):
+        """Closed-form G and D gradients of the tutorial's step from one D pass.
+
+        Returns ((grad_g, grad_d), loss_g, loss_d, s_real, s_fake, fakes).
+        """
+        g, d = self.g_views, self.d_views
+        logits, g_tape = self.g_spec.trace(g, z)
+        fake = torch.sigmoid(logits)
+        packed = torch.cat([self._pack(x_real + blur_r), self._pack(fake + blur_f)], dim=1)
+        both, d_tape = self.d_spec.trace(d, packed)
+        both = both[..., 0]
+        half = both.shape[1] // 2
+        s_real, s_fake = both[:, :half], both[:, half:]
+        # D's parameter gradient: its loss on both halves
+        slope_r, slope_f = self.d_loss_slopes(s_real, s_fake)
+        slope = (torch.cat([slope_r, slope_f], dim=1) * (1.0 / half))[..., None]
+        grad_d, _ = self.d_spec.backward(d, d_tape, slope)
+        # G's gradient: G's loss through D on the fake half only
+        g_slope = (self.g_loss_slope(s_fake) * (1.0 / half))[..., None]
+        fake_tape = [[x[:, half:] for x in part] for part in d_tape]
+        _, d_input = self.d_spec.backward(d, fake_tape, g_slope, grads=False, inputs=True)
+        d_fake = d_input.reshape(fake.shape)
+        grad_g, _ = self.g_spec.backward(g, g_tape, _sigmoid_backward(d_fake, fake))
+        loss_g = self.g_loss(s_fake) if want_loss else None
+        loss_d = self.d_loss(s_real, s_fake) if want_loss else None
+        return (grad_g, grad_d), loss_g, loss_d, s_real, s_fake, fake
+
+    def _d_grad(self, x_real: torch.Tensor, fake: torch.Tensor, h_gp, want_loss: bool = True):
         """D's gradient on a real and a fake batch: (grad, loss, s_real, s_fake)."""
         if not self.closed_form:
             s_real, s_fake = self._score_pair(x_real, fake)
@@ -358,7 +429,7 @@ class Engine:
         slope_r, slope_f = self.d_loss_slopes(s_real, s_fake)
         slope = (torch.cat([slope_r, slope_f], dim=1) / half)[..., None]
         grad, _ = self.d_spec.backward(d, tape, slope)
-        return grad, self.d_loss(s_real, s_fake), s_real, s_fake
+        return grad, (self.d_loss(s_real, s_fake) if want_loss else None), s_real, s_fake
 
     def _blur(self, h, j: int, shape):
         """Instance noise for D's step j: Gaussian blur added to what D sees, real and fake."""
@@ -383,37 +454,44 @@ class Engine:
     def _step_hashes(self, do_g: bool, do_d: bool, peek: bool = False) -> dict[str, torch.Tensor]:
         """Every random number of one step from a single hash call, cut into named pieces.
 
-        With peek, the numbers the next step will draw, without drawing them.
+        Pieces that need only fair bits (binary noise, real numbers) share 32-bit words, one
+        bit each; the rest get a 32-bit hash per number. With peek, the numbers the next step
+        will draw, without drawing them.
         """
         plan = self._plans.get((do_g, do_d))
         if plan is None:
             plan = self._plans[(do_g, do_d)] = self._plan(do_g, do_d)
+        pieces, n_hash, n_words = plan
         keys = rng.draw_keys(self._seed_keys, self.counter + 1) if peek else self._keys()
-        h = rng.hashed(keys, plan[-1][2], self.device)
-        return {name: h[:, a:b] for name, a, b in plan}
+        h = rng.hashed(keys, n_hash + n_words, self.device)
+        bits = None
+        if n_words:
+            words = h[:, n_hash:]
+            bits = ((words[..., None] >> self._bit_shifts) & 1).flatten(1).to(torch.float32)
+        return {name: (bits if kind == "bits" else h)[:, a:b] for name, kind, a, b in pieces}
 
     def peek_inputs(self, mode: str = "both") -> tuple[torch.Tensor, torch.Tensor]:
         """The noise and real batch the next step(mode) will use: (z, real)."""
         h = self._step_hashes(mode in ("both", "g"), mode in ("both", "d"), peek=True)
         return self.noise(h["z0"]), self.real(h["x0"])
 
-    def _plan(self, do_g: bool, do_d: bool) -> list[tuple[str, int, int]]:
-        """(name, start, stop) of each random piece a step needs."""
+    def _plan(self, do_g: bool, do_d: bool):
+        """The random pieces a step needs: ([(name, kind, start, stop)], hashes, bit words)."""
         cfg, B, n = self.base, self.batch, self.n
-        sizes = [("z0", self.noise_hashes()), ("x0", B)]
-        sizes += [(f"zg{j}", self.noise_hashes()) for j in range(1, cfg.g_steps if do_g else 1)]
+        sizes = [("z0", *self._noise_piece()), ("x0", *self._real_piece())]
+        sizes += [(f"zg{j}", *self._noise_piece()) for j in range(1, cfg.g_steps if do_g else 1)]
         for j in range(cfg.d_steps if do_d else 1):
             if j > 0:
-                sizes += [(f"x{j}", B), (f"zd{j}", self.noise_hashes())]
+                sizes += [(f"x{j}", *self._real_piece()), (f"zd{j}", *self._noise_piece())]
             if self._blurred:
-                sizes.append((f"in{j}", 4 * B * n))
+                sizes.append((f"in{j}", "hash", 4 * B * n))
             if cfg.loss == "wgan-gp":
-                sizes.append((f"gp{j}", B))
-        plan, start = [], 0
-        for name, size in sizes:
-            plan.append((name, start, start + size))
-            start += size
-        return plan
+                sizes.append((f"gp{j}", "hash", B))
+        pieces, used = [], {"hash": 0, "bits": 0}
+        for name, kind, size in sizes:
+            pieces.append((name, kind, used[kind], used[kind] + size))
+            used[kind] += size
+        return pieces, used["hash"], -(-used["bits"] // 32)
 
     # ---- looking at the networks --------------------------------------------------------
 
@@ -516,6 +594,11 @@ class Engine:
         """Per-run flag: every weight of G and D is finite."""
         with torch.no_grad():
             return torch.isfinite(self.g).all(dim=1) & torch.isfinite(self.d).all(dim=1)
+
+
+def _sigmoid_backward(grad: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """grad * out * (1 - out) in one fused kernel."""
+    return torch.ops.aten.sigmoid_backward(grad, out)
 
 
 def _is_one(x) -> bool:

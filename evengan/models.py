@@ -88,7 +88,7 @@ class NetSpec:
         inputs, pre = [], []
         for k, (w, b) in enumerate(params):
             inputs.append(x)
-            y = torch.baddbmm(b, x, w)
+            y = _affine(x, w, b)
             if k < last:
                 pre.append(y)
                 y = F.leaky_relu(y, _LEAK)
@@ -106,11 +106,16 @@ class NetSpec:
         parts: list[torch.Tensor] = []
         g = grad_out
         for k in range(len(params) - 1, -1, -1):
+            w = params[k][0]
+            single = w.shape[2] == 1  # a one-output layer: products beat a batched matmul
             if grads:
                 parts.append(g.sum(dim=1))
-                parts.append(torch.bmm(layer_inputs[k].transpose(1, 2), g).flatten(1))
+                if single:
+                    parts.append((layer_inputs[k] * g).sum(dim=1))
+                else:
+                    parts.append(torch.bmm(layer_inputs[k].transpose(1, 2), g).flatten(1))
             if k > 0 or inputs:
-                g = torch.bmm(g, params[k][0].transpose(1, 2))
+                g = g * w.transpose(1, 2) if single else torch.bmm(g, w.transpose(1, 2))
             if k > 0:
                 g = torch.where(pre[k - 1] > 0, g, g * _LEAK)
         grad = torch.cat(parts[::-1], dim=1) if grads else None
@@ -120,6 +125,17 @@ class NetSpec:
         """Per-parameter bound b of nn.Linear's default init, U(-b, b) with b = 1/sqrt(fan_in)."""
         parts = [torch.full((i * o + o,), fan_in_bound(i)) for _, i, o in self.layers]
         return torch.cat(parts)
+
+
+# Above this many runs, bmm + add beats baddbmm on the CPU (its broadcast bias is slow there);
+# below it baddbmm's single call wins. Same arithmetic, so the choice changes only rounding.
+_BADDBMM_MAX_RUNS = 64
+
+
+def _affine(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    if x.shape[0] <= _BADDBMM_MAX_RUNS:
+        return torch.baddbmm(b, x, w)
+    return torch.bmm(x, w) + b
 
 
 def fan_in_bound(fan_in: int) -> float:
