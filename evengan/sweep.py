@@ -231,7 +231,10 @@ class Ensemble:
         row = [self.engine.steps]
         for m in ("even_ratio", "coverage"):
             values = np.where(finite, ev[m].numpy(), np.nan)
-            row += np.nanquantile(values, self.QUANTILES).tolist() if finite.any() else [math.nan] * 3
+            if finite.any():
+                row += np.nanquantile(values, self.QUANTILES).tolist()
+            else:
+                row += [math.nan] * 3
         cov = np.where(finite, ev["coverage"].numpy(), np.nan)
         self.last_coverage = cov
         row.append(float(np.mean(~(cov >= COLLAPSE_COVERAGE))))
