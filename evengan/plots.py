@@ -260,3 +260,49 @@ def matrix_figure(w, title: str, labels=None) -> go.Figure:
              "hovertemplate": "%{y} → %{x}: %{z:.3f}<extra></extra>"}]
     layout = {"yaxis": {"autorange": "reversed"}}
     return figure(data, layout, title)
+
+
+# ---- seeds and sweeps -------------------------------------------------------------------
+
+
+def band_figure(steps, series: dict, title: str, labels=None, yrange=None,
+                reference: float | None = None) -> go.Figure:
+    """Median lines with their quartile bands: series maps a name to (q1, median, q3)."""
+    labels = labels or {}
+    palette = [G_COLOR, D_COLOR, EVEN_COLOR, COVERAGE_COLOR]
+    data = []
+    x = _f32(steps)
+    for i, (name, (q1, med, q3)) in enumerate(series.items()):
+        color = palette[i % len(palette)]
+        data.append({"type": "scatter", "mode": "lines", "x": x, "y": _f32(q3),
+                     "line": {"width": 0, "color": color}, "showlegend": False,
+                     "hoverinfo": "skip", "legendgroup": name})
+        data.append({"type": "scatter", "mode": "lines", "x": x, "y": _f32(q1),
+                     "fill": "tonexty", "line": {"width": 0, "color": color}, "opacity": 0.25,
+                     "showlegend": False, "hoverinfo": "skip", "legendgroup": name})
+        data.append(_line(x, med, name, color, legendgroup=name))
+    layout: dict = {"xaxis": {"title": {"text": labels.get("x", "step")}}}
+    if yrange:
+        layout["yaxis"] = {"range": list(yrange)}
+    if reference is not None:
+        layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": reference,
+                             "y1": reference, "line": {"dash": "dash", "color": TARGET_COLOR,
+                                                       "width": 1}}]
+    return figure(data, layout, title)
+
+
+def sweep_heatmap(x_name: str, x_values, y_name: str | None, y_values, z, per_seed,
+                  title: str, zrange=(0.0, 1.0)) -> go.Figure:
+    """A grid of medians; hovering a cell lists every seed's value."""
+    z = np.asarray(z, dtype=np.float32)
+    text = [[", ".join(f"{v:.2f}" for v in cell) for cell in row] for row in per_seed]
+    xs = [str(v) for v in x_values]
+    ys = [str(v) for v in y_values] if y_name else [""]
+    data = [{"type": "heatmap", "x": xs, "y": ys, "z": z, "zmin": zrange[0], "zmax": zrange[1],
+             "colorscale": "Viridis", "customdata": text, "colorbar": {"thickness": 12},
+             "texttemplate": "%{z:.2f}",
+             "hovertemplate": f"{x_name}=%{{x}}" + (f", {y_name}=%{{y}}" if y_name else "")
+             + "<br>median %{z:.3f}<br>seeds: %{customdata}<extra></extra>"}]
+    layout = {"xaxis": {"title": {"text": x_name}, "type": "category"},
+              "yaxis": {"title": {"text": y_name or ""}, "type": "category"}}
+    return figure(data, layout, title, height=HEIGHT + 60)

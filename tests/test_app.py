@@ -217,3 +217,55 @@ def test_collapse_warning_appears_for_the_collapse_preset():
     at.number_input(key="w_n").set_value(300)
     at.button(key="btn_run_n").click().run()
     assert any("Mode collapse" in w.value for w in at.warning)
+
+
+# ---- seeds and sweeps ------------------------------------------------------------------
+
+
+def test_seed_ensemble_trains_alongside_and_shows_the_spread():
+    at = start()
+    at.number_input(key="w_n").set_value(100)
+    at.button(key="btn_run_n").click().run()
+    at.toggle(key="w_ensemble").set_value(True).run()  # catches up to the main run
+    ens = at.session_state["ensemble"]
+    assert ens.step_count == 100 and ens.k == 16
+    at.button(key="btn_step").click().run()
+    assert ens.step_count == 101
+    assert any(m.label == "Collapse probability" for m in at.metric)
+    assert len(at.get("plotly_chart")) >= 7
+    at.button(key="btn_reset").click().run()
+    assert at.session_state["ensemble"].step_count == 0
+
+
+def _sweep_script():
+    from evengan.app import sweep_page
+    from evengan.app.state import init_session
+
+    init_session()
+    sweep_page.render()
+
+
+def test_sweep_page_runs_a_grid_and_offers_the_csv():
+    at = AppTest.from_function(_sweep_script, default_timeout=120).run()
+    assert not at.exception
+    at.text_input(key="w_sx_lr_g").set_value("1e-3,1e-2")
+    at.text_input(key="w_sy_lr_d").set_value("1e-3,5e-3,1e-2")
+    at.number_input(key="w_sweep_seeds").set_value(4)
+    at.number_input(key="w_sweep_steps").set_value(100)
+    at.button(key="btn_sweep").click().run()
+    table = at.session_state["sweep"]["table"]
+    assert len(table.rows) == 2 * 3 * 4
+    assert len(at.get("plotly_chart")) == 2
+    assert at.get("download_button")
+
+
+def test_sweep_page_warns_on_bad_values_and_oversized_grids():
+    at = AppTest.from_function(_sweep_script, default_timeout=60).run()
+    at.text_input(key="w_sx_lr_g").set_value("1e-3,abc").run()
+    assert any("lr_g" in w.value for w in at.warning)
+    at.text_input(key="w_sx_lr_g").set_value("1e-3").run()
+    at.number_input(key="w_sweep_steps").set_value(10_000)
+    at.number_input(key="w_sweep_seeds").set_value(64)
+    at.text_input(key="w_sy_lr_d").set_value(",".join(["1e-3"] * 40)).run()
+    assert any("limit" in w.value for w in at.warning)
+    assert not at.exception

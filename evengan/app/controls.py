@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ..config import DECODES, LOSSES, NOISES, OPTIMIZERS
+from ..config import DECODES, FIELD_NAMES, LOSSES, NOISES, OPTIMIZERS
 from ..presets import PRESETS
 from .state import set_widgets, t, widget_config
 
@@ -93,6 +93,11 @@ def sidebar() -> ViewPrefs:
     """Draws the sidebar; widget values land in session state under w_<field>."""
     ss = st.session_state
     hidden = ss.get("hidden", set())
+    # Streamlit drops a widget's state on a page that does not draw it (the Sweep page):
+    # put the run's config back, or the sliders would come back at their minimums.
+    for name in FIELD_NAMES:
+        if "w_" + name not in ss:
+            ss["w_" + name] = getattr(ss.trainer.config, name)
     with st.sidebar:
         st.header(t("sidebar_title"))
         if "preset" not in hidden:
@@ -131,6 +136,12 @@ def sidebar() -> ViewPrefs:
                 ss["w_" + flag] = False
             if flag not in hidden:
                 st.checkbox(t(flag), key="w_" + flag)
+        if "ensemble" not in hidden:
+            if "w_ensemble" not in ss:
+                ss.w_ensemble, ss.w_ensemble_k = False, 16
+            st.toggle(t("ensemble"), key="w_ensemble")
+            if ss.w_ensemble:
+                st.select_slider(t("ensemble_k"), [4, 8, 16, 32, 64], key="w_ensemble_k")
         if "steps_per_tick" not in hidden:
             st.select_slider(t("steps_per_tick"), TICK_CHOICES, key="w_steps_per_tick")
         if "smoothing" not in hidden:

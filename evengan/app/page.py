@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from ..trainer import Trainer
-from . import controls, lab, panels
+from . import controls, ensemble, lab, panels, sweep_page
 from .state import (
     SESSION_STEP_CAP,
     SLICE_SECONDS,
@@ -27,7 +27,7 @@ def train_slice(trainer: Trainer, max_steps: int, seconds: float = SLICE_SECONDS
     room = max(0, SESSION_STEP_CAP - trainer.step_count)
     max_steps = min(max_steps, room)
     while done < max_steps and time.perf_counter() - start < seconds:
-        taken = trainer.run(min(_CHUNK, max_steps - done), mode)
+        taken = ensemble.advance(trainer, min(_CHUNK, max_steps - done), mode)
         done += taken
         if taken == 0:
             break
@@ -39,7 +39,7 @@ def run_with_progress(trainer: Trainer, n: int, mode: str = "both") -> None:
     bar = st.progress(0.0, text=t("running", done=0, total=n))
     done, chunk = 0, max(1, n // 50)
     while done < n:
-        taken = trainer.run(min(chunk, n - done), mode)
+        taken = ensemble.advance(trainer, min(chunk, n - done), mode)
         done += taken
         bar.progress(done / n, text=t("running", done=f"{done:,}", total=f"{n:,}"))
         if taken == 0:
@@ -49,15 +49,15 @@ def run_with_progress(trainer: Trainer, n: int, mode: str = "both") -> None:
 
 def do_action(trainer: Trainer, action: str | None, n: int, mode: str | None = "both") -> None:
     if action == "step":
-        trainer.run(1)
+        ensemble.advance(trainer, 1)
     elif action == "step_d":
-        trainer.run(1, mode="d")
+        ensemble.advance(trainer, 1, "d")
     elif action == "step_g":
-        trainer.run(1, mode="g")
+        ensemble.advance(trainer, 1, "g")
     elif action == "run_n" and mode is not None:
         run_with_progress(trainer, n, mode)
     elif action == "reset":
-        trainer.reset()
+        ensemble.reset(trainer)
         st.session_state.playing = False
     elif action in ("play", "pause"):
         st.session_state.playing = action == "play"
@@ -65,9 +65,18 @@ def do_action(trainer: Trainer, action: str | None, n: int, mode: str | None = "
 
 
 def render() -> None:
+    """The app: a Train page (the default, at the root URL) and a Sweep page."""
     st.set_page_config(page_title="evengan", page_icon=":material/exposure_plus_2:",
                        layout="wide")
     init_session()
+    pages = [st.Page(train_page, title=t("page_train"), icon=":material/play_circle:",
+                     url_path="train", default=True),
+             st.Page(sweep_page.render, title=t("page_sweep"), icon=":material/grid_on:",
+                     url_path="sweep")]
+    st.navigation(pages).run()
+
+
+def train_page() -> None:
     ss = st.session_state
     prefs = controls.sidebar()
     controls.apply_sidebar()
@@ -82,6 +91,7 @@ def render() -> None:
     if ss.get("target_step"):
         run_with_progress(trainer, ss.target_step - trainer.step_count)
         ss.target_step = 0
+    ensemble.sync(trainer)
 
     live(prefs)
 
@@ -105,12 +115,13 @@ def live(prefs: controls.ViewPrefs) -> None:
         if trainer.step_count >= SESSION_STEP_CAP:
             st.info(t("cap_reached", cap=SESSION_STEP_CAP))
         ev = trainer.record_eval()
-        panels.metrics_row(trainer, ev)
+        panels.metrics_row(trainer, ev, ensemble.metric if ensemble.current() else None)
         st.caption(panels.space_note(trainer, ev))
         if prefs.mode is None:
             st.info(t("frozen_both"))
         lab.collapse_notice(trainer)
         panels.charts(trainer, ev, prefs.smoothing)
+        ensemble.panel()
         st.divider()
         lab.render_view(trainer, lab.view_picker(), prefs.mode)
         if ss.get("_timer_on") and not ss.playing:

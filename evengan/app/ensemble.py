@@ -1,0 +1,89 @@
+"""The seed ensemble beside the main run: K other seeds, trained in lockstep, as quantiles."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import plots
+from ..sweep import COLLAPSE_COVERAGE, Ensemble
+from ..trainer import Trainer
+from .panels import CHART_CONFIG
+from .state import t
+
+
+def current() -> Ensemble | None:
+    return st.session_state.get("ensemble") if st.session_state.get("w_ensemble") else None
+
+
+def sync(trainer: Trainer) -> None:
+    """Creates, follows or drops the ensemble to match the toggle and the main run's config."""
+    ss = st.session_state
+    if not ss.get("w_ensemble"):
+        ss.pop("ensemble", None)
+        return
+    k = int(ss.get("w_ensemble_k", 16))
+    ens: Ensemble | None = ss.get("ensemble")
+    if ens is None or ens.k != k:
+        ens = ss.ensemble = Ensemble(trainer.config, k)
+    else:
+        ens.update_config(trainer.config)
+    if ens.step_count > trainer.step_count:  # the main run was reset
+        ens.reset()
+    behind = trainer.step_count - ens.step_count
+    if behind > 0:
+        bar = st.progress(0.0, text=t("ensemble_catchup", step=trainer.step_count))
+        done = 0
+        while done < behind:
+            chunk = min(200, behind - done)
+            ens.run(chunk)
+            done += chunk
+            bar.progress(done / behind, text=t("ensemble_catchup", step=trainer.step_count))
+        bar.empty()
+
+
+def advance(trainer: Trainer, n: int, mode: str = "both") -> int:
+    """Trains the main run n steps, and the ensemble, if on, the same steps."""
+    taken = trainer.run(n, mode)
+    ens = current()
+    if ens is not None and taken:
+        ens.run(taken, mode)
+    return taken
+
+
+def reset(trainer: Trainer) -> None:
+    trainer.reset()
+    ens = current()
+    if ens is not None:
+        ens.reset()
+
+
+def metric(column) -> None:
+    ens = current()
+    if ens is not None:
+        column.metric(t("m_collapse"), f"{ens.collapse_probability():.2f}",
+                      help=t("m_collapse_help", t=COLLAPSE_COVERAGE))
+
+
+def panel() -> None:
+    ens = current()
+    if ens is None:
+        return
+    h, e = ens.history.thinned(2000), ens.evals.thinned(2000)
+    st.subheader(t("ensemble_title", k=ens.k))
+    left, right = st.columns(2)
+
+    def band(source, name):
+        return tuple(source[f"{name}_{q}"] for q in ("q1", "med", "q3"))
+
+    with left:
+        st.plotly_chart(plots.band_figure(
+            h["step"], {t("g_loss"): band(h, "loss_g"), t("d_loss"): band(h, "loss_d")},
+            t("ens_losses"), {"x": t("x_step")}, reference=plots.LN2),
+            key="chart_ens_losses", config=CHART_CONFIG)
+    with right:
+        st.plotly_chart(plots.band_figure(
+            e["step"], {t("exact_ratio"): band(e, "even_ratio"),
+                        t("coverage"): band(e, "coverage")},
+            t("ens_ratio"), {"x": t("x_step")}, yrange=(-0.02, 1.02)),
+            key="chart_ens_ratio", config=CHART_CONFIG)
+    st.caption(t("c_ensemble"))

@@ -1,0 +1,137 @@
+"""The Sweep page: a grid over two hyperparameters, many seeds a cell, all trained at once."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from .. import plots
+from ..config import GANConfig, parse_field
+from ..sweep import run_sweep
+from .panels import CHART_CONFIG
+from .state import t
+
+# Fields worth sweeping, with a default range each.
+AXES = {
+    "lr_g": "1e-4,3e-4,1e-3,3e-3,1e-2",
+    "lr_d": "1e-4,3e-4,1e-3,3e-3,1e-2",
+    "batch_size": "8,16,32,64,128",
+    "beta1": "0.0,0.5,0.9",
+    "label_smoothing": "0.0,0.1,0.2,0.3",
+    "instance_noise": "0.0,0.1,0.2,0.5",
+    "d_steps": "1,2,3,5",
+    "d_hidden": "0,8,32,64",
+    "g_hidden": "0,8,32",
+    "pack": "1,2,4,8",
+    "noise_dim": "0,8,10,12",
+    "n_bits": "4,5,6,7,8",
+}
+WORK_CAP = 20_000_000  # GAN-steps one click may ask for (about a minute here)
+
+
+def _values(name: str, text: str) -> list:
+    return [parse_field(name, v) for v in text.split(",") if v.strip()]
+
+
+def render() -> None:
+    ss = st.session_state
+    base: GANConfig = ss.trainer.config
+    st.title(t("sweep_title"))
+    st.caption(t("sweep_intro"))
+    changed = base.to_query()
+    summary = ", ".join(f"{k}={v}" for k, v in changed.items()) or "tutorial defaults"
+    st.caption(t("sweep_base", summary=summary))
+
+    names = list(AXES)
+    c1, c2 = st.columns(2)
+    x_name = c1.selectbox(t("sweep_x"), names, index=names.index("lr_g"), key="w_sweep_x")
+    y_choices = ["-", *names]
+    y_name = c2.selectbox(t("sweep_y"), y_choices, index=y_choices.index("lr_d"),
+                          key="w_sweep_y", format_func=lambda v: t("sweep_none") if v == "-"
+                          else v)
+    x_text = c1.text_input(t("sweep_values", field=x_name), AXES[x_name], key=f"w_sx_{x_name}")
+    y_text = (c2.text_input(t("sweep_values", field=y_name), AXES[y_name], key=f"w_sy_{y_name}")
+              if y_name != "-" else "")
+    c3, c4 = st.columns(2)
+    seeds = c3.number_input(t("sweep_seeds"), 1, 64, value=16, key="w_sweep_seeds")
+    steps = c4.number_input(t("sweep_steps"), 10, 10_000, value=500, step=100,
+                            key="w_sweep_steps")
+
+    grid: dict[str, list] = {}
+    problems = []
+    for name, text in ((x_name, x_text), (y_name, y_text)):
+        if name == "-":
+            continue
+        try:
+            grid[name] = _values(name, text)
+        except ValueError as exc:
+            problems.append(t("sweep_bad_value", field=name, error=exc))
+    if x_name == y_name:
+        problems.append(t("sweep_same"))
+    work = int(seeds) * int(steps) * math.prod(len(v) for v in grid.values())
+    if work > WORK_CAP:
+        problems.append(t("sweep_too_big", work=work, cap=WORK_CAP))
+    for p in problems:
+        st.warning(p)
+    if st.button(t("sweep_run"), type="primary", key="btn_sweep", disabled=bool(problems)):
+        runs = int(seeds) * math.prod(len(v) for v in grid.values())
+        bar = st.progress(0.0)
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / max(total, 1),
+                         text=t("sweep_running", runs=runs, done=done, total=total))
+
+        try:
+            table = run_sweep(base, grid, int(seeds), int(steps), progress=progress)
+        except ValueError as exc:  # a grid value that clashes with the base (pack vs batch)
+            bar.empty()
+            st.warning(t("sweep_bad_value", field=", ".join(grid), error=exc))
+            return
+        bar.empty()
+        ss.sweep = {"table": table, "grid": grid}
+    result = ss.get("sweep")
+    if result:
+        show(result["table"], result["grid"])
+
+
+def show(table, grid: dict[str, list]) -> None:
+    runs = len(table.rows)
+    rate = runs * table.steps / max(table.seconds, 1e-9)
+    st.success(t("sweep_done", runs=runs, steps=table.steps, seconds=table.seconds, rate=rate))
+    axes = list(grid)
+    x_name, y_name = axes[0], (axes[1] if len(axes) > 1 else None)
+    xs, ys = grid[x_name], (grid[y_name] if y_name else [None])
+    cells = {tuple(c[a] for a in axes): c for c in table.cells()}
+
+    def matrix(metric: str):
+        z = np.full((len(ys), len(xs)), np.nan)
+        per_seed = [[[] for _ in xs] for _ in ys]
+        for i, y in enumerate(ys):
+            for j, x in enumerate(xs):
+                cell = cells.get((x, y) if y_name else (x,))
+                if cell:
+                    z[i, j] = cell[metric]
+                    per_seed[i][j] = cell.get(metric + "_all", [])
+        return z, per_seed
+
+    left, right = st.columns(2)
+    with left:
+        z, per = matrix("coverage")
+        st.plotly_chart(plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t("sweep_cov")),
+                        key="chart_sweep_cov", config=CHART_CONFIG)
+    with right:
+        z, per = matrix("even_ratio")
+        st.plotly_chart(plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t("sweep_even")),
+                        key="chart_sweep_even", config=CHART_CONFIG)
+    st.caption(t("c_sweep"))
+    st.markdown(f"**{t('sweep_table')}**")
+    rows = [{**{a: c[a] for a in axes}, "seeds": c["seeds"],
+             "coverage": round(c["coverage"], 3), "even_ratio": round(c["even_ratio"], 3),
+             "entropy_bits": round(c["entropy_bits"], 2),
+             "collapse_probability": round(c["collapse_probability"], 2)}
+            for c in table.cells()]
+    st.dataframe(rows, hide_index=True)
+    st.download_button(t("sweep_csv"), table.to_csv(), file_name="evengan_sweep.csv",
+                       mime="text/csv", key="btn_sweep_csv")
