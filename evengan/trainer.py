@@ -9,6 +9,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from . import checkpoint
 from .config import GANConfig
 from .data import even_bit_length
 from .encoding import convert_float_matrix_to_int_list
@@ -204,6 +205,56 @@ class Trainer:
             "mode": mode,
             "pack": self.config.pack,
         }
+
+    # ---- checkpoints --------------------------------------------------------------------
+
+    def save(self, file) -> None:
+        """Writes config, weights, optimiser moments, RNG counter, step and histories.
+
+        `file` is a path or a binary file object. See evengan.checkpoint for the format.
+        """
+        state = self.engine.state()
+        meta = {
+            "config": self.config.to_dict(),
+            "counter": state["counter"],
+            "steps": state["steps"],
+            "g_t": state["g_t"],
+            "d_t": state["d_t"],
+            "diverged": self.diverged,
+            "eval_every": self.eval_every,
+        }
+        arrays = {name: state[name].numpy() for name in ("g", "d", "g_m", "g_v", "d_m", "d_v")}
+        arrays.update(history=self.history.array(), evals=self.evals.array(),
+                      weights=self.weights.array())
+        if self.timeline is not None:
+            arrays["timeline"] = self.timeline.array()
+        checkpoint.write(file, meta, arrays)
+
+    @classmethod
+    def load(cls, file) -> Trainer:
+        """A Trainer restored from save(): training resumes as if it had never stopped.
+
+        Raises ValueError for a file that is not a valid checkpoint; nothing in it is run.
+        """
+        meta, arrays = checkpoint.read(file)
+        try:
+            config = GANConfig.from_dict(meta["config"])
+            trainer = cls(config, eval_every=int(meta.get("eval_every", 50)))
+            trainer.engine.load_state({
+                "counter": int(meta["counter"]), "steps": int(meta["steps"]),
+                "g_t": int(meta["g_t"]), "d_t": int(meta["d_t"]),
+                **{name: torch.from_numpy(arrays[name].astype(np.float32))
+                   for name in ("g", "d", "g_m", "g_v", "d_m", "d_v")},
+            })
+            for name, hist in (("history", trainer.history), ("evals", trainer.evals),
+                               ("weights", trainer.weights), ("timeline", trainer.timeline)):
+                if hist is not None:
+                    hist.load(arrays[name] if name in arrays else np.empty((0, len(hist.columns))))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"checkpoint is missing or mangles {exc}") from None
+        diverged = meta.get("diverged")
+        trainer.diverged = str(diverged) if diverged else None
+        return trainer
 
     def last_batch(self) -> list[int]:
         """The integers G's latest fake batch decodes to (threshold 0.5)."""

@@ -269,3 +269,100 @@ def test_sweep_page_warns_on_bad_values_and_oversized_grids():
     at.text_input(key="w_sy_lr_d").set_value(",".join(["1e-3"] * 40)).run()
     assert any("limit" in w.value for w in at.warning)
     assert not at.exception
+
+
+# ---- share, save, survive ----------------------------------------------------------------
+
+
+def test_share_link_query_rebuilds_the_same_trajectory():
+    at = start({"n_bits": "6", "lr_g": "0.002", "seed": "5", "step": "150"})
+    t = trainer(at)
+    assert (t.config.n_bits, t.config.lr_g, t.config.seed) == (6, 0.002, 5)
+    assert t.step_count == 150
+    from evengan import GANConfig, Trainer
+
+    ref = Trainer(GANConfig(n_bits=6, lr_g=0.002, seed=5))
+    ref.run(150)
+    assert np.array_equal(t.history.array(), ref.history.array())
+    assert at.query_params["n_bits"] in ("6", ["6"]) and at.query_params["seed"] in ("5", ["5"])
+
+
+@pytest.mark.parametrize("query, field", [
+    ({"n_bits": "99"}, "n_bits"), ({"lr_g": "fast"}, "lr_g"), ({"loss": "hinge"}, "loss"),
+    ({"step": "-4"}, "step"), ({"lang": "klingon"}, "lang"), ({"preset": "nope"}, "preset"),
+    ({"pack": "8", "batch_size": "12"}, "multiple of pack")])
+def test_bad_url_values_warn_and_are_ignored(query, field):
+    at = start(query)
+    assert not at.exception
+    assert any(field in w.value for w in at.warning), [w.value for w in at.warning]
+    assert trainer(at).config.n_bits == 7  # the rest of the page still works
+
+
+def test_language_switch_translates_the_page():
+    at = start({"lang": "pt"})
+    labels = {m.label for m in at.metric}
+    assert "Passo" in labels and "Cobertura (exata)" in labels
+    assert at.button(key="btn_step").label == "Passo"
+    at.selectbox(key="w_lang").set_value("en").run()
+    assert "Step" in {m.label for m in at.metric}
+
+
+def test_every_text_has_both_languages():
+    from evengan.app.text import STRINGS
+
+    assert set(STRINGS["en"]) == set(STRINGS["pt"])
+    assert all(STRINGS["pt"][k].strip() for k in STRINGS["pt"])
+
+
+def test_presenter_flag_hides_the_named_controls():
+    at = start({"hide": "lr_g,lr_d,variants"})
+    keys = {w.key for w in at.select_slider}
+    assert "w_lr_g" not in keys and "w_lr_d" not in keys and "w_batch_size" in keys
+    assert not at.selectbox(key="w_preset").disabled
+    at = start({"hide": "all"})
+    assert len(at.sidebar.slider) == 0 and len(at.sidebar.select_slider) == 0
+    assert metric(at, "Step") == "0"
+
+
+def test_a_blown_up_run_pauses_with_a_message_and_keeps_the_last_finite_state():
+    at = start({"loss": "lsgan", "lr_g": "10", "lr_d": "10", "optimizer_g": "sgd",
+                "optimizer_d": "sgd", "d_hidden": "32"})
+    at.button(key="btn_play").click().run()
+    for _ in range(10):
+        at.run()
+        if trainer(at).diverged:
+            break
+    t = trainer(at)
+    assert t.diverged
+    assert any("Paused" in e.value for e in at.error)
+    assert not at.session_state["playing"]
+    assert bool(t.engine.finite().all())
+
+
+def test_uploading_a_checkpoint_resumes_it():
+    import io
+
+    from evengan import GANConfig, Trainer
+
+    saved = Trainer(GANConfig(n_bits=5, seed=9))
+    saved.run(80)
+    buf = io.BytesIO()
+    saved.save(buf)
+    at = start()
+    at.file_uploader(key="w_upload").upload("run.npz", buf.getvalue()).run()
+    t = trainer(at)
+    assert t.config == saved.config and t.step_count == 80
+    assert metric(at, "Step") == "80"
+    assert at.session_state["w_n_bits"] == 5  # the sidebar follows the loaded config
+    assert any("step 80" in s.value for s in at.success)
+    at.button(key="btn_step").click().run()
+    saved.run(1)
+    assert np.array_equal(trainer(at).history.array(), saved.history.array())
+
+
+def test_uploading_junk_warns_and_keeps_the_run():
+    at = start()
+    at.button(key="btn_step").click().run()
+    at.file_uploader(key="w_upload").upload("evil.npz", b"not a checkpoint at all").run()
+    assert any("not loaded" in w.value for w in at.warning)
+    assert trainer(at).step_count == 1 and not at.exception

@@ -8,7 +8,8 @@ import streamlit as st
 
 from ..config import DECODES, FIELD_NAMES, LOSSES, NOISES, OPTIMIZERS
 from ..presets import PRESETS
-from .state import set_widgets, t, widget_config
+from .state import bound_t, set_widgets, t, widget_config
+from .text import LANGUAGES
 
 LR_CHOICES = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1]
 BATCH_CHOICES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
@@ -65,7 +66,8 @@ def _variant_widget(name: str, kind: str, options) -> None:
     if kind == "choice":
         values, prefix = options
         values = _choices(list(values), ss[key]) if not isinstance(values[0], str) else values
-        fmt = (lambda v, p=prefix: t(f"{p}_{v}")) if prefix else str
+        tr = bound_t()
+        fmt = (lambda v, p=prefix: tr(f"{p}_{v}")) if prefix else str
         st.selectbox(label, values, key=key, format_func=fmt)
     elif kind == "int":
         value = int(ss[key])
@@ -81,6 +83,10 @@ def _variant_widget(name: str, kind: str, options) -> None:
 def _choices(options: list, value) -> list:
     """The options plus the current value, so a share link's odd value still shows."""
     return sorted(set(options) | {value})
+
+
+def _set_language() -> None:
+    st.session_state.lang = st.session_state.w_lang
 
 
 def _apply_preset() -> None:
@@ -99,6 +105,11 @@ def sidebar() -> ViewPrefs:
         if "w_" + name not in ss:
             ss["w_" + name] = getattr(ss.trainer.config, name)
     with st.sidebar:
+        if "language" not in hidden:
+            if "w_lang" not in ss:
+                ss.w_lang = ss.get("lang", "en")
+            st.selectbox(t("language"), list(LANGUAGES), key="w_lang",
+                         format_func=LANGUAGES.get, on_change=_set_language)
         st.header(t("sidebar_title"))
         if "preset" not in hidden:
             names = list(PRESETS)

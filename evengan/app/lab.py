@@ -10,7 +10,7 @@ from ..encoding import bits_to_ints, convert_float_matrix_to_int_list
 from ..metrics import collapse_events
 from ..trainer import Trainer
 from .panels import CHART_CONFIG
-from .state import t
+from .state import bound_t, t
 
 VIEWS = ("v_timeline", "v_noise", "v_landscape", "v_gweights", "v_dynamics", "v_slowmo",
          "v_edit")
@@ -35,7 +35,7 @@ def collapse_notice(trainer: Trainer) -> None:
 def view_picker() -> str:
     if "w_view" not in st.session_state:
         st.session_state.w_view = VIEWS[0]
-    choice = st.segmented_control(t("view"), VIEWS, key="w_view", format_func=t)
+    choice = st.segmented_control(t("view"), VIEWS, key="w_view", format_func=bound_t())
     return choice or VIEWS[0]
 
 

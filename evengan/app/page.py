@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from ..trainer import Trainer
-from . import controls, ensemble, lab, panels, sweep_page
+from . import controls, ensemble, lab, panels, share, sweep_page
 from .state import (
     SESSION_STEP_CAP,
     SLICE_SECONDS,
@@ -66,8 +66,10 @@ def do_action(trainer: Trainer, action: str | None, n: int, mode: str | None = "
 
 def render() -> None:
     """The app: a Train page (the default, at the root URL) and a Sweep page."""
+    presenting = "all" in str(st.query_params.get("hide", "")).split(",")
     st.set_page_config(page_title="evengan", page_icon=":material/exposure_plus_2:",
-                       layout="wide")
+                       layout="wide",
+                       initial_sidebar_state="collapsed" if presenting else "auto")
     init_session()
     pages = [st.Page(train_page, title=t("page_train"), icon=":material/play_circle:",
                      url_path="train", default=True),
@@ -82,9 +84,14 @@ def train_page() -> None:
     controls.apply_sidebar()
     trainer: Trainer = ss.trainer
     sync_query(trainer.config)
+    if "share" not in ss.get("hidden", set()):
+        with st.sidebar:
+            share.panel(trainer)
 
     st.title(t("title"))
     st.caption(t("intro"))
+    with st.expander(t("teach_title")):
+        st.markdown(t("teach_body"))
     for kind, message in ss.notices:
         getattr(st, kind)(message)
     ss.notices = []

@@ -28,6 +28,13 @@ def t(key: str, **values) -> str:
     return translate(st.session_state.get("lang", "en"), key, **values)
 
 
+def bound_t():
+    """t() fixed to the current language, for format functions Streamlit may call later,
+    outside this script run."""
+    lang = st.session_state.get("lang", "en")
+    return lambda key, **values: translate(lang, key, **values)
+
+
 def config_from_query(params: dict) -> tuple[GANConfig, list[tuple[str, str]]]:
     """The config a URL asks for, skipping bad values: (config, [(field, error), ...])."""
     from ..presets import PRESETS
@@ -76,6 +83,8 @@ def init_session() -> None:
     lang = params.get("lang", "en")
     ss.lang = lang if lang in LANGUAGES else "en"
     config, problems = config_from_query(params)
+    if lang not in LANGUAGES:
+        problems.append(("lang", f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}"))
     step, step_problem = query_step(params)
     if step_problem:
         problems.append(("step", step_problem))
@@ -83,9 +92,22 @@ def init_session() -> None:
     ss.trainer = Trainer(config)
     ss.playing = False
     ss.preset = params.get("preset") if params.get("preset") else None
-    ss.hidden = set(str(params.get("hide", "")).split(",")) - {""}
+    ss.hidden = presenter_hidden(params.get("hide"))
     ss.target_step = step
     set_widgets(config)
+
+
+# Names the presenter flag (?hide=...) understands, beside the config fields' own names.
+HIDEABLE = ("all", "preset", "variants", "ensemble", "share", "steps_per_tick", "smoothing",
+            "freeze_d", "freeze_g", "language", "n_bits", "batch_size", "lr_g", "lr_d", "seed")
+
+
+def presenter_hidden(raw) -> set[str]:
+    """The sidebar controls a presenter link hides; "all" hides the whole sidebar."""
+    names = {n.strip() for n in str(raw or "").split(",")} - {""}
+    if "all" in names:
+        return set(HIDEABLE) | set(FIELD_NAMES)
+    return names & (set(HIDEABLE) | set(FIELD_NAMES))
 
 
 def set_widgets(config: GANConfig) -> None:

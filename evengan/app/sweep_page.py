@@ -48,9 +48,9 @@ def render() -> None:
     c1, c2 = st.columns(2)
     x_name = c1.selectbox(t("sweep_x"), names, index=names.index("lr_g"), key="w_sweep_x")
     y_choices = ["-", *names]
+    none = t("sweep_none")
     y_name = c2.selectbox(t("sweep_y"), y_choices, index=y_choices.index("lr_d"),
-                          key="w_sweep_y", format_func=lambda v: t("sweep_none") if v == "-"
-                          else v)
+                          key="w_sweep_y", format_func=lambda v: none if v == "-" else v)
     x_text = c1.text_input(t("sweep_values", field=x_name), AXES[x_name], key=f"w_sx_{x_name}")
     y_text = (c2.text_input(t("sweep_values", field=y_name), AXES[y_name], key=f"w_sy_{y_name}")
               if y_name != "-" else "")

@@ -205,6 +205,32 @@ _EN = {
                "near 1 is a healthy GAN; an even ratio of 1 alone is not.",
     "sweep_csv": "Download the table (CSV)",
     "sweep_table": "Per-cell medians",
+    "share_title": "Share and save",
+    "share_help": "This link rebuilds the run: same settings, same seed, trained to the same "
+                  "step, bit for bit.",
+    "dl_checkpoint": "Download checkpoint",
+    "dl_history": "Download history (CSV)",
+    "dl_config": "Download config (JSON)",
+    "upload": "Load a checkpoint",
+    "upload_bad": "That file was not loaded: {error}",
+    "upload_done": "Checkpoint loaded: training resumes at step {step:,}.",
+    "teach_title": "What is going on here? (notes for class)",
+    "teach_body": (
+        "**The task.** Real data are even numbers below 2^n, written in n bits. G turns n "
+        "random bits into n bit probabilities; D scores how real a bit pattern looks.\n\n"
+        "**Why the losses mislead.** When D cannot tell real from fake, both losses sit near "
+        "ln 2 ≈ 0.693. That says D is fooled, not that G is good.\n\n"
+        "**Why it collapses.** The tutorial's D is linear: it computes σ(v·x + c), so it only "
+        "sees the mean of each bit. Real evens have mean 1/2 on the high bits and 0 on the "
+        "last. Any G whose bit means match, even one that emits three numbers, leaves D "
+        "nothing to say, so nothing pushes G towards variety.\n\n"
+        "**What to look at.** Coverage (the share of the evens G emits at all) and the "
+        "heatmap: rows landing on the same number are mode collapse. Then try the presets: "
+        "'collapse' makes it worse, 'healthy' gives D a way to see a lack of variety "
+        "(judging 4 samples at once) and coverage climbs to all the evens.\n\n"
+        "**Why exact.** With n bits there are only 2^n noise vectors, so every number here is "
+        "computed over all of them, not estimated from a sample."
+    ),
     "noise_vector": "noise vector (read as a number)",
     "count": "noise vectors per number",
 }
@@ -415,6 +441,33 @@ _PT = {
                "semente. Cobertura perto de 1 é uma GAN saudável; taxa de pares 1 sozinha não.",
     "sweep_csv": "Baixar a tabela (CSV)",
     "sweep_table": "Medianas por célula",
+    "share_title": "Compartilhar e salvar",
+    "share_help": "Este link reconstrói o treino: mesmos ajustes, mesma semente, treinado até o "
+                  "mesmo passo, bit a bit.",
+    "dl_checkpoint": "Baixar checkpoint",
+    "dl_history": "Baixar histórico (CSV)",
+    "dl_config": "Baixar configuração (JSON)",
+    "upload": "Carregar um checkpoint",
+    "upload_bad": "O arquivo não foi carregado: {error}",
+    "upload_done": "Checkpoint carregado: o treino continua no passo {step:,}.",
+    "teach_title": "O que está acontecendo aqui? (notas para a aula)",
+    "teach_body": (
+        "**A tarefa.** Os dados reais são números pares abaixo de 2^n, escritos em n bits. G "
+        "transforma n bits aleatórios em n probabilidades de bit; D dá uma nota a quão real "
+        "um padrão de bits parece.\n\n"
+        "**Por que as perdas enganam.** Quando D não distingue real de falso, as duas perdas "
+        "ficam perto de ln 2 ≈ 0,693. Isso diz que D foi enganado, não que G é bom.\n\n"
+        "**Por que colapsa.** O D do tutorial é linear: calcula σ(v·x + c), então só enxerga "
+        "a média de cada bit. Pares reais têm média 1/2 nos bits altos e 0 no último. "
+        "Qualquer G cujas médias batem, mesmo um que emite três números, deixa D sem nada a "
+        "dizer, e nada empurra G para a variedade.\n\n"
+        "**O que olhar.** A cobertura (a fração dos pares que G chega a emitir) e o mapa de "
+        "calor: linhas que caem no mesmo número são colapso de modo. Depois teste as "
+        "predefinições: 'collapse' piora, 'healthy' dá a D um jeito de ver a falta de "
+        "variedade (julgando 4 amostras de uma vez) e a cobertura sobe até todos os pares.\n\n"
+        "**Por que exato.** Com n bits há só 2^n vetores de ruído, então cada número aqui é "
+        "calculado sobre todos eles, não estimado por amostra."
+    ),
     "noise_vector": "vetor de ruído (lido como número)",
     "count": "vetores de ruído por número",
 }

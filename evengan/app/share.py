@@ -1,0 +1,86 @@
+"""Share, save and restore: the share link, checkpoint download and upload, CSV and JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+from functools import partial
+from urllib.parse import urlencode
+
+import numpy as np
+import streamlit as st
+
+from ..trainer import Trainer
+from .state import set_widgets, t
+
+
+def share_link(trainer: Trainer) -> str:
+    """The page URL that rebuilds this run: config fields, language, hidden controls, step."""
+    ss = st.session_state
+    query = trainer.config.to_query()
+    if ss.get("lang", "en") != "en":
+        query["lang"] = ss.lang
+    if ss.get("hidden"):
+        query["hide"] = ",".join(sorted(ss.hidden))
+    if trainer.step_count:
+        query["step"] = str(trainer.step_count)
+    try:
+        base = st.context.url or ""
+    except Exception:  # outside a browser session (tests)
+        base = ""
+    return f"{base or 'http://localhost:8501/'}?{urlencode(query)}" if query else base
+
+
+# The download callables run on another thread at click time, so they get the trainer
+# itself rather than reading session state.
+def _checkpoint_bytes(trainer: Trainer) -> bytes:
+    buf = io.BytesIO()
+    trainer.save(buf)
+    return buf.getvalue()
+
+
+def _history_csv(trainer: Trainer) -> str:
+    h = trainer.history
+    rows = h.array()
+    out = io.StringIO()
+    np.savetxt(out, rows, delimiter=",", header=",".join(h.columns), comments="", fmt="%.9g")
+    return out.getvalue()
+
+
+def _config_json(trainer: Trainer) -> str:
+    return json.dumps(trainer.config.to_dict(), indent=2, sort_keys=True)
+
+
+def _load_upload() -> None:
+    ss = st.session_state
+    upload = ss.get("w_upload")
+    if upload is None:
+        return
+    try:
+        trainer = Trainer.load(upload.getvalue())
+    except ValueError as exc:
+        ss.notices.append(("warning", t("upload_bad", error=exc)))
+        return
+    ss.trainer = trainer
+    ss.playing = False
+    ss.pop("ensemble", None)
+    set_widgets(trainer.config)
+    ss.notices.append(("success", t("upload_done", step=trainer.step_count)))
+
+
+def panel(trainer: Trainer) -> None:
+    """The sidebar's share and save section."""
+    with st.expander(t("share_title")):
+        st.caption(t("share_help"))
+        st.code(share_link(trainer), language=None, wrap_lines=True)
+        st.download_button(t("dl_checkpoint"), partial(_checkpoint_bytes, trainer), file_name="evengan.npz",
+                           mime="application/octet-stream", key="btn_dl_ckpt",
+                           on_click="ignore", width="stretch")
+        st.download_button(t("dl_history"), partial(_history_csv, trainer), file_name="evengan_history.csv",
+                           mime="text/csv", key="btn_dl_hist", on_click="ignore",
+                           width="stretch")
+        st.download_button(t("dl_config"), partial(_config_json, trainer), file_name="evengan_config.json",
+                           mime="application/json", key="btn_dl_cfg", on_click="ignore",
+                           width="stretch")
+        st.file_uploader(t("upload"), type=["npz"], key="w_upload", on_change=_load_upload,
+                         max_upload_size=5)
