@@ -73,14 +73,13 @@ def panel(trainer: Trainer) -> None:
     with st.expander(t("share_title")):
         st.caption(t("share_help"))
         st.code(share_link(trainer), language=None, wrap_lines=True)
-        st.download_button(t("dl_checkpoint"), partial(_checkpoint_bytes, trainer), file_name="evengan.npz",
-                           mime="application/octet-stream", key="btn_dl_ckpt",
-                           on_click="ignore", width="stretch")
-        st.download_button(t("dl_history"), partial(_history_csv, trainer), file_name="evengan_history.csv",
-                           mime="text/csv", key="btn_dl_hist", on_click="ignore",
-                           width="stretch")
-        st.download_button(t("dl_config"), partial(_config_json, trainer), file_name="evengan_config.json",
-                           mime="application/json", key="btn_dl_cfg", on_click="ignore",
-                           width="stretch")
+        downloads = [
+            ("dl_checkpoint", _checkpoint_bytes, "evengan.npz", "application/octet-stream"),
+            ("dl_history", _history_csv, "evengan_history.csv", "text/csv"),
+            ("dl_config", _config_json, "evengan_config.json", "application/json"),
+        ]
+        for label, make, name, mime in downloads:
+            st.download_button(t(label), partial(make, trainer), file_name=name, mime=mime,
+                               key="btn_" + label, on_click="ignore", width="stretch")
         st.file_uploader(t("upload"), type=["npz"], key="w_upload", on_change=_load_upload,
                          max_upload_size=5)
