@@ -9,24 +9,33 @@ import streamlit as st
 from ..trainer import Trainer
 from . import controls, ensemble, lab, panels, share, sweep_page
 from .state import (
+    MAX_TICK_SECONDS,
     SESSION_STEP_CAP,
     SLICE_SECONDS,
-    TICK_SECONDS,
+    drop_player,
     init_session,
+    note_playing,
+    playing_sessions,
     sync_query,
     t,
+    tick_seconds,
 )
 
 _CHUNK = 25  # steps between clock checks inside a tick
 
 
 def train_slice(trainer: Trainer, max_steps: int, seconds: float = SLICE_SECONDS,
-                mode: str = "both") -> int:
-    """Trains up to max_steps, stopping once `seconds` have passed; returns steps taken."""
-    start, done = time.perf_counter(), 0
+                mode: str = "both", wall_limit: float = MAX_TICK_SECONDS) -> int:
+    """Trains up to max_steps for `seconds` of this thread's CPU time; returns steps taken.
+
+    CPU time rather than wall time: when several sessions share the cores each still gets the
+    same training per tick, and a tick just takes longer. wall_limit bounds it regardless.
+    """
+    cpu0, wall0, done = time.thread_time(), time.perf_counter(), 0
     room = max(0, SESSION_STEP_CAP - trainer.step_count)
     max_steps = min(max_steps, room)
-    while done < max_steps and time.perf_counter() - start < seconds:
+    while (done < max_steps and time.thread_time() - cpu0 < seconds
+           and time.perf_counter() - wall0 < wall_limit):
         taken = ensemble.advance(trainer, min(_CHUNK, max_steps - done), mode)
         done += taken
         if taken == 0:
@@ -61,6 +70,8 @@ def do_action(trainer: Trainer, action: str | None, n: int, mode: str | None = "
         st.session_state.playing = False
     elif action in ("play", "pause"):
         st.session_state.playing = action == "play"
+        if action == "pause":
+            drop_player(st.session_state.uid)
         st.rerun(scope="app")  # the fragment's timer is set by a run of the whole page
 
 
@@ -107,14 +118,20 @@ def live(prefs: controls.ViewPrefs) -> None:
     ss = st.session_state
 
     ss._timer_on = ss.playing
+    if ss.playing:
+        ss.tick = tick_seconds(playing_sessions(include=ss.uid))
+    else:
+        drop_player(ss.uid)
 
-    @st.fragment(run_every=TICK_SECONDS if ss.playing else None)
+    @st.fragment(run_every=ss.tick if ss.playing else None)
     def _tick() -> None:
         trainer: Trainer = ss.trainer
         action, n = controls.buttons()
         do_action(trainer, action, n, prefs.mode)
         if ss.playing and action is None and prefs.mode is not None:
-            train_slice(trainer, prefs.steps_per_tick, mode=prefs.mode)
+            note_playing(ss.uid, ss.tick)
+            train_slice(trainer, prefs.steps_per_tick, mode=prefs.mode,
+                        wall_limit=0.9 * ss.tick)
             if trainer.diverged or trainer.step_count >= SESSION_STEP_CAP:
                 ss.playing = False
         if trainer.diverged:
@@ -133,5 +150,7 @@ def live(prefs: controls.ViewPrefs) -> None:
         lab.render_view(trainer, lab.view_picker(), prefs.mode)
         if ss.get("_timer_on") and not ss.playing:
             st.rerun(scope="app")  # training stopped itself: a whole-page run stops the timer
+        if ss.playing and abs(tick_seconds(playing_sessions()) - ss.tick) > 0.3 * ss.tick:
+            st.rerun(scope="app")  # more or fewer sessions play now: set a new tick
 
     _tick()

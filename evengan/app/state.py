@@ -6,6 +6,10 @@ st.cache_resource would give the whole class one generator.
 
 from __future__ import annotations
 
+import threading
+import time
+import uuid
+
 import streamlit as st
 import torch
 
@@ -16,12 +20,44 @@ from .text import LANGUAGES, translate
 # One student's run must not take the server's cores from the others.
 torch.set_num_threads(1)
 
-TICK_SECONDS = 0.5  # how often a playing page trains and redraws
-SLICE_SECONDS = 0.4  # training time per tick; the rest of the tick is left for drawing
+TICK_SECONDS = 0.5  # how often a playing page trains and redraws, when it plays alone
+SLICE_SECONDS = 0.4  # training CPU time per tick; the rest of the tick is left for drawing
+MAX_TICK_SECONDS = 4.0
 SESSION_STEP_CAP = 1_000_000  # per-session ceiling, so one tab cannot train forever
 QUERY_STEP_CAP = 20_000  # a share link may ask to train this far on open
 # Query keys that are not config fields.
 APP_KEYS = ("step", "lang", "hide", "preset")
+
+
+# Sessions playing now, across the whole server: uid -> (last tick, its interval). With k of
+# them sharing the cores, each tick is given k times the wall time, so that every session gets
+# the same CPU per tick and the server redraws no more often in total than for one.
+_PLAYERS: dict[str, tuple[float, float]] = {}
+_PLAYERS_LOCK = threading.Lock()
+
+
+def note_playing(uid: str, interval: float) -> None:
+    with _PLAYERS_LOCK:
+        _PLAYERS[uid] = (time.monotonic(), interval)
+
+
+def drop_player(uid: str) -> None:
+    with _PLAYERS_LOCK:
+        _PLAYERS.pop(uid, None)
+
+
+def playing_sessions(include: str | None = None) -> int:
+    """How many sessions play now; `include` counts one that is about to start."""
+    now = time.monotonic()
+    with _PLAYERS_LOCK:
+        for uid, (last, interval) in list(_PLAYERS.items()):
+            if now - last > 2 * interval + 2.0:  # a closed tab stops ticking
+                del _PLAYERS[uid]
+        return len(_PLAYERS) + (include is not None and include not in _PLAYERS)
+
+
+def tick_seconds(players: int) -> float:
+    return min(MAX_TICK_SECONDS, TICK_SECONDS * max(1, players))
 
 
 def t(key: str, **values) -> str:
@@ -91,6 +127,7 @@ def init_session() -> None:
     ss.notices = [("warning", t("bad_query", field=f, error=e)) for f, e in problems]
     ss.trainer = Trainer(config)
     ss.playing = False
+    ss.uid = uuid.uuid4().hex
     ss.preset = params.get("preset") if params.get("preset") else None
     ss.hidden = presenter_hidden(params.get("hide"))
     ss.target_step = step
