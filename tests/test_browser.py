@@ -79,3 +79,26 @@ def test_two_sessions_do_not_share_state(server, browser):
     no_exceptions(b)
     a.context.close()
     b.context.close()
+
+
+def test_several_sessions_play_at_once_each_on_its_own(server, browser):
+    """Three students play at once, a fourth only watches: every player advances, the
+    watcher does not, and each page keeps its own run (its own seed in its own URL)."""
+    players = [open_page(browser, f"{server}/?seed={s}") for s in (11, 12, 13)]
+    watcher = open_page(browser, f"{server}/?seed=14")
+    for p in players:
+        p.evaluate("() => document.querySelector('.st-key-btn_play button').click()")
+    for p in players:
+        wait_for_step(p, lambda v: v >= 100, timeout=60)
+    for p in players:
+        p.evaluate("() => document.querySelector('.st-key-btn_pause button').click()")
+    for p in players:
+        p.get_by_role("button", name="Play").wait_for(timeout=30_000)
+    steps = [step_metric(p) for p in players]
+    assert all(s >= 100 for s in steps)
+    assert step_metric(watcher) == 0
+    for p, seed in zip(players, (11, 12, 13)):
+        assert f"seed={seed}" in p.url
+    for p in [*players, watcher]:
+        no_exceptions(p)
+        p.context.close()

@@ -82,6 +82,11 @@ def render() -> None:
                        layout="wide",
                        initial_sidebar_state="collapsed" if presenting else "auto")
     init_session()
+    # A playing page is always "running": its spinning status icon and the fading of stale
+    # charts would have every open tab redraw at full frame rate, for nothing.
+    st.html("<style>[data-testid='stStatusWidget']{visibility:hidden}"
+            ".stale-element,[data-stale='true']{opacity:1 !important;"
+            "transition:none !important}</style>")
     pages = [st.Page(train_page, title=t("page_train"), icon=":material/play_circle:",
                      url_path="train", default=True),
              st.Page(sweep_page.render, title=t("page_sweep"), icon=":material/grid_on:",

@@ -22,7 +22,7 @@ torch.set_num_threads(1)
 
 TICK_SECONDS = 0.5  # how often a playing page trains and redraws, when it plays alone
 SLICE_SECONDS = 0.4  # training CPU time per tick; the rest of the tick is left for drawing
-MAX_TICK_SECONDS = 4.0
+MAX_TICK_SECONDS = 5.0
 SESSION_STEP_CAP = 1_000_000  # per-session ceiling, so one tab cannot train forever
 QUERY_STEP_CAP = 20_000  # a share link may ask to train this far on open
 # Query keys that are not config fields.
@@ -57,7 +57,12 @@ def playing_sessions(include: str | None = None) -> int:
 
 
 def tick_seconds(players: int) -> float:
-    return min(MAX_TICK_SECONDS, TICK_SECONDS * max(1, players))
+    """The tick interval with `players` sessions playing. Each tick needs SLICE_SECONDS of CPU
+    and the cores are shared, so the interval grows with them; a timer that fired before the
+    last tick ended would cut its drawing short and favour the fastest timers."""
+    if players <= 1:
+        return TICK_SECONDS
+    return min(MAX_TICK_SECONDS, 1.5 * SLICE_SECONDS * players)
 
 
 def t(key: str, **values) -> str:
