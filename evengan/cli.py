@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import fields
@@ -111,6 +112,10 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.steps < 0:
         raise ValueError(f"--steps must be a non-negative integer, got {args.steps}")
     config = config_from_args(args)
+    if args.save:  # fail before training, not after
+        folder = os.path.dirname(os.path.abspath(args.save))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            raise ValueError(f"--save: cannot write into {folder}")
     trainer = Trainer(config)
     bar = Progress(args.steps, err, enabled=not (args.quiet or args.json))
     chunk = max(1, args.steps // 20)

@@ -68,3 +68,23 @@ def test_lr_sets_both_and_every_field_has_a_flag(capsys):
 
     for name in FIELD_NAMES:
         assert "--" + name.replace("_", "-") in help_text
+
+
+def test_preset_and_save_then_load(tmp_path):
+    path = tmp_path / "run.npz"
+    p = run_cli("train", "--preset", "healthy", "--steps", "60", "--json", "--save", str(path))
+    assert p.returncode == 0, p.stderr
+    data = json.loads(p.stdout)
+    assert data["config"]["pack"] == 4 and data["config"]["noise_dim"] == 10
+    from evengan import Trainer
+
+    t = Trainer.load(str(path))
+    assert t.step_count == 60 and t.config.d_hidden == 64
+    bad = run_cli("train", "--preset", "nope")
+    assert bad.returncode == 2 and "unknown preset" in bad.stderr
+
+
+def test_save_to_an_unwritable_place_is_one_line():
+    p = run_cli("train", "--steps", "5", "--save", "/nonexistent/dir/run.npz")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
