@@ -366,3 +366,15 @@ def test_uploading_junk_warns_and_keeps_the_run():
     at.file_uploader(key="w_upload").upload("evil.npz", b"not a checkpoint at all").run()
     assert any("not loaded" in w.value for w in at.warning)
     assert trainer(at).step_count == 1 and not at.exception
+
+
+def test_slow_motion_with_d_frozen_says_d_was_skipped():
+    at = start()
+    at.checkbox(key="w_freeze_d").check().run()
+    at.session_state["w_view"] = "v_slowmo"
+    at.run()
+    d0 = trainer(at).engine.d.detach().clone()
+    at.button(key="btn_slowmo").click().run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "frozen" in text and "nan" not in text.lower()
+    assert bool((trainer(at).engine.d == d0).all())

@@ -47,6 +47,17 @@ class Boom:
         return (os.system, ("echo pwned > /tmp/evengan_pwned",))
 
 
+def tampered(name: str, change) -> bytes:
+    """A real checkpoint with one of its arrays changed."""
+    buf = io.BytesIO()
+    Trainer().save(buf)
+    data = dict(np.load(io.BytesIO(buf.getvalue())))
+    data[name] = change(data[name])
+    out = io.BytesIO()
+    np.savez(out, **data)
+    return out.getvalue()
+
+
 def crafted(kind: str) -> bytes:
     buf = io.BytesIO()
     if kind == "pickle":
@@ -63,28 +74,12 @@ def crafted(kind: str) -> bytes:
     elif kind == "bad-header":
         np.savez(buf, meta=np.frombuffer(b'{"format": "other"}', dtype=np.uint8))
     elif kind == "bad-config":
-        t = Trainer()
-        t.save(buf)
-        data = dict(np.load(io.BytesIO(buf.getvalue())))
-        data["meta"] = np.frombuffer(data["meta"].tobytes().replace(b'"n_bits": 7',
-                                                                    b'"n_bits": 99'),
-                                     dtype=np.uint8)
-        buf = io.BytesIO()
-        np.savez(buf, **data)
+        return tampered("meta", lambda m: np.frombuffer(
+            m.tobytes().replace(b'"n_bits": 7', b'"n_bits": 99'), dtype=np.uint8))
     elif kind == "bad-shape":
-        t = Trainer()
-        t.save(buf)
-        data = dict(np.load(io.BytesIO(buf.getvalue())))
-        data["g"] = np.ones((1, 3))
-        buf = io.BytesIO()
-        np.savez(buf, **data)
+        return tampered("g", lambda g: np.ones((1, 3)))
     elif kind == "nan-weights":
-        t = Trainer()
-        t.save(buf)
-        data = dict(np.load(io.BytesIO(buf.getvalue())))
-        data["d"] = data["d"] * np.nan
-        buf = io.BytesIO()
-        np.savez(buf, **data)
+        return tampered("d", lambda d: d * np.nan)
     return buf.getvalue()
 
 

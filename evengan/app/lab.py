@@ -139,20 +139,20 @@ def slow_motion(trainer: Trainer, mode: str | None) -> None:
     st.markdown(t("slow_2", ints=story["fake_ints"][:12]))
     st.dataframe(np.round(story["fake_probs"][:show], 3), height=250)
     st.markdown(t("slow_3", d_fake=float(np.mean(story["d_fake"]))))
-    if story["mode"] in ("both", "g"):
-        st.markdown(t("slow_4", loss_g=rec["loss_g"], grad_g=rec["grad_g"],
-                      g_change=story["g_change"]))
-    else:
-        st.markdown(t("slow_4", loss_g=rec["loss_g"], grad_g=0.0, g_change=0.0)
-                    + " " + t("slow_skip"))
+    _part("slow_4", story, "g", loss_g=rec["loss_g"], grad_g=rec["grad_g"],
+          g_change=story["g_change"])
     st.markdown(t("slow_5", real=story["real_ints"][:12], d_real=float(np.mean(story["d_real"])),
                   d_fake=float(np.mean(story["d_fake"]))))
-    if story["mode"] in ("both", "d"):
-        st.markdown(t("slow_6", loss_d=rec["loss_d"], grad_d=rec["grad_d"],
-                      d_change=story["d_change"]))
-    else:
-        st.markdown(t("slow_6", loss_d=rec["loss_d"], grad_d=0.0, d_change=0.0)
-                    + " " + t("slow_skip"))
+    _part("slow_6", story, "d", loss_d=rec["loss_d"], grad_d=rec["grad_d"],
+          d_change=story["d_change"])
+
+
+def _part(key: str, story: dict, net: str, **values) -> None:
+    """An update's sentence; for a frozen network its gradient and change read 0, with a note."""
+    ran = story["mode"] in ("both", net)
+    if not ran:
+        values = {k: (v if k.startswith("loss") else 0.0) for k, v in values.items()}
+    st.markdown(t(key, **values) + ("" if ran else " " + t("slow_skip")))
 
 
 def _narrate(trainer: Trainer, mode: str) -> None:
