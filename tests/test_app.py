@@ -285,6 +285,9 @@ def test_share_link_query_rebuilds_the_same_trajectory():
     ref.run(150)
     assert np.array_equal(t.history.array(), ref.history.array())
     assert at.query_params["n_bits"] in ("6", ["6"]) and at.query_params["seed"] in ("5", ["5"])
+    link = at.get("code")[0].value
+    for part in ("n_bits=6", "lr_g=0.002", "seed=5", "step=150"):
+        assert part in link
 
 
 @pytest.mark.parametrize("query, field", [

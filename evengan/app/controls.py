@@ -116,7 +116,7 @@ def sidebar() -> ViewPrefs:
             if "w_preset" not in ss:
                 ss.w_preset = ss.get("preset") or names[0]
             st.selectbox(t("preset"), names, key="w_preset", on_change=_apply_preset)
-            st.caption(PRESETS[ss.w_preset].blurb if ss.w_preset in PRESETS else "")
+            st.caption(t(f"preset_{ss.w_preset}") if ss.w_preset in PRESETS else "")
         if "n_bits" not in hidden:
             st.slider(t("n_bits"), 3, max(12, int(ss.w_n_bits)), key="w_n_bits")
         if "batch_size" not in hidden:

@@ -100,9 +100,6 @@ def train_page() -> None:
     controls.apply_sidebar()
     trainer: Trainer = ss.trainer
     sync_query(trainer.config)
-    if "share" not in ss.get("hidden", set()):
-        with st.sidebar:
-            share.panel(trainer)
 
     st.title(t("title"))
     st.caption(t("intro"))
@@ -115,6 +112,9 @@ def train_page() -> None:
         run_with_progress(trainer, ss.target_step - trainer.step_count)
         ss.target_step = 0
     ensemble.sync(trainer)
+    if "share" not in ss.get("hidden", set()):
+        with st.sidebar:  # after any training a link asked for, so the link has its step
+            share.panel(trainer)
 
     live(prefs)
 

@@ -468,10 +468,32 @@ _PT = {
         "**Por que exato.** Com n bits há só 2^n vetores de ruído, então cada número aqui é "
         "calculado sobre todos eles, não estimado por amostra."
     ),
+    "preset_tutorial": "Os ajustes exatos do tutorial: G e D lineares, perda BCE, Adam a "
+                       "1e-3, lote 16. As perdas se aproximam de ln 2 e quase tudo sai par, "
+                       "mas G emite só um punhado dos 64 pares.",
+    "preset_collapse": "Um G maior (uma MLP) piora: ele aprende a mandar todo vetor de ruído "
+                       "para um ou dois pares. D julga uma amostra por vez, então um único "
+                       "número convincente basta a G.",
+    "preset_healthy": "A correção: D é uma MLP que julga 4 amostras de uma vez (PacGAN), então "
+                      "um lote de sósias entrega G, e G recebe 10 bits de ruído para 7 bits de "
+                      "saída. A cobertura sobe até todos os 64 pares.",
+    "preset_minimax": "A perda original, saturante: G minimiza log(1 - D(G(z))). Enquanto D "
+                      "está seguro, o gradiente de G quase some; compare a norma do gradiente "
+                      "de G com a do tutorial.",
+    "preset_wgan-gp": "Um crítico de Wasserstein com penalidade de gradiente, treinado 3 vezes "
+                      "por passo de G. As perdas não ficam mais perto de ln 2: o que cai é a "
+                      "distância do crítico entre real e falso.",
     "noise_vector": "vetor de ruído (lido como número)",
     "count": "vetores de ruído por número",
 }
 
+def _preset_blurbs() -> dict[str, str]:
+    from ..presets import PRESETS  # English blurbs live beside the presets themselves
+
+    return {f"preset_{name}": p.blurb for name, p in PRESETS.items()}
+
+
+_EN.update(_preset_blurbs())
 STRINGS = {"en": _EN, "pt": _PT}
 
 
