@@ -48,9 +48,6 @@ class History:
     def __getitem__(self, name: str) -> np.ndarray:
         return self._data[: self._len, self.columns.index(name)].copy()
 
-    def as_dict(self) -> dict[str, np.ndarray]:
-        return {name: self[name] for name in self.columns}
-
     def last(self) -> dict[str, float] | None:
         if not self._len:
             return None

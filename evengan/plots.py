@@ -306,3 +306,16 @@ def sweep_heatmap(x_name: str, x_values, y_name: str | None, y_values, z, per_se
     layout = {"xaxis": {"title": {"text": x_name}, "type": "category"},
               "yaxis": {"title": {"text": y_name or ""}, "type": "category"}}
     return figure(data, layout, title, height=HEIGHT + 60)
+
+
+def marginals_figure(marginals, target, labels=None) -> go.Figure:
+    """G's mean output per bit (soft) against the target's: what a linear D can see."""
+    labels = labels or {}
+    n = len(marginals)
+    bits = [f"b{n - 1 - j}" for j in range(n)]
+    data = [{"type": "bar", "x": bits, "y": _f32(marginals), "name": labels.get("g", "G"),
+             "marker": {"color": G_COLOR}},
+            {"type": "bar", "x": bits, "y": _f32(target), "name": labels.get("target", "target"),
+             "marker": {"color": TARGET_COLOR}}]
+    return figure(data, {"yaxis": {"range": [0, 1]}, "barmode": "group"},
+                  labels.get("title", "Bit marginals"))

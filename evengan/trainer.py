@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 
 import numpy as np
@@ -314,8 +313,3 @@ def to_tutorial_modules(trainer: Trainer) -> tuple[Generator, Discriminator]:
         d.dense.weight.copy_(dm.weight(0).T)
         d.dense.bias.copy_(dm.bias(0))
     return g, d
-
-
-def ln2() -> float:
-    """The loss both networks sit at when D can no longer tell real from fake."""
-    return math.log(2.0)

@@ -50,3 +50,19 @@ def test_ratio_and_distribution_figures():
     bars = fig.data[0]
     assert list(bars.marker.color[:2]) == [plots.EVEN_COLOR, plots.ODD_COLOR]
     assert np.allclose(as_array(bars.y), q)
+
+
+def test_lab_figures_are_valid_plotly():
+    q_rows = np.eye(8)[[0, 0, 2, 4]]
+    validated(plots.timeline_heatmap([0, 50, 100, 150], q_rows, [(100.0, "coverage")]))
+    fig = validated(plots.noise_map(np.arange(8), [2, 2, 2, 4, 6, 2, 2, 1], 3))
+    counts = as_array(fig.data[1].x)
+    assert counts[2] == 5 and counts[1] == 1  # five noise vectors collide on 2
+    fig = validated(plots.landscape_figure([0.1, 0.9, 0.3, 0.2]))
+    assert fig.layout.annotations[0].x == 1  # D's favourite is marked
+    validated(plots.marginals_figure([0.5, 0.4, 0.1], [0.5, 0.5, 0.0]))
+    validated(plots.matrix_figure(np.eye(3), "W"))
+    validated(plots.band_figure([1, 2, 3], {"x": ([0, 0, 0], [1, 1, 1], [2, 2, 2])}, "b"))
+    fig = validated(plots.sweep_heatmap("lr_g", [1e-3, 1e-2], "lr_d", [1e-3],
+                                        [[0.5, 0.25]], [[[0.4, 0.6], [0.2, 0.3]]], "cov"))
+    assert list(fig.data[0].customdata[0]) == ["0.40, 0.60", "0.20, 0.30"]

@@ -7,7 +7,7 @@ import streamlit as st
 
 from .. import plots
 from ..encoding import bits_to_ints, convert_float_matrix_to_int_list
-from ..metrics import collapse_events
+from ..metrics import collapse_events, target_marginals
 from ..trainer import Trainer
 from .panels import CHART_CONFIG
 from .state import bound_t, t
@@ -102,6 +102,13 @@ def g_weights(trainer: Trainer) -> None:
         st.plotly_chart(plots.lines_figure(w["step"], series, t("sv"), {"x": t("x_step")}),
                         key="chart_gsv", config=CHART_CONFIG)
     st.caption(t("c_gweights"))
+    cfg = trainer.config
+    st.plotly_chart(plots.marginals_figure(
+        trainer.evaluate()["bit_marginals"],
+        target_marginals(cfg.n_bits, cfg.upper).numpy(),
+        {"title": t("marginals_title"), "g": "G", "target": t("target")}),
+        key="chart_marginals", config=CHART_CONFIG)
+    st.caption(t("c_marginals"))
 
 
 def dynamics(trainer: Trainer) -> None:

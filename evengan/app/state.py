@@ -25,8 +25,6 @@ SLICE_SECONDS = 0.4  # training CPU time per tick; the rest of the tick is left 
 MAX_TICK_SECONDS = 5.0
 SESSION_STEP_CAP = 1_000_000  # per-session ceiling, so one tab cannot train forever
 QUERY_STEP_CAP = 20_000  # a share link may ask to train this far on open
-# Query keys that are not config fields.
-APP_KEYS = ("step", "lang", "hide", "preset")
 
 
 # Sessions playing now, across the whole server: uid -> (last tick, its interval). With k of

@@ -231,6 +231,9 @@ _EN = {
         "**Why exact.** With n bits there are only 2^n noise vectors, so every number here is "
         "computed over all of them, not estimated from a sample."
     ),
+    "marginals_title": "Bit marginals: G's mean per bit against the target",
+    "c_marginals": "All a linear D sees. Once these bars match, D has nothing left to tell G, "
+                   "however few numbers G emits.",
     "noise_vector": "noise vector (read as a number)",
     "count": "noise vectors per number",
 }
@@ -483,6 +486,9 @@ _PT = {
     "preset_wgan-gp": "Um crítico de Wasserstein com penalidade de gradiente, treinado 3 vezes "
                       "por passo de G. As perdas não ficam mais perto de ln 2: o que cai é a "
                       "distância do crítico entre real e falso.",
+    "marginals_title": "Marginais dos bits: a média de G por bit contra o alvo",
+    "c_marginals": "Tudo o que um D linear enxerga. Quando estas barras batem, D não tem mais "
+                   "nada a dizer a G, por menos números que G emita.",
     "noise_vector": "vetor de ruído (lido como número)",
     "count": "vetores de ruído por número",
 }
