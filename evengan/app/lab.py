@@ -39,10 +39,11 @@ def view_picker() -> str:
     return choice or VIEWS[0]
 
 
-def render_view(trainer: Trainer, view: str, mode: str | None) -> None:
-    {"v_timeline": timeline, "v_noise": noise_map, "v_landscape": landscape,
-     "v_gweights": g_weights, "v_dynamics": dynamics, "v_slowmo": lambda tr: slow_motion(tr, mode),
-     "v_edit": edit}[view](trainer)
+def render_view(trainer: Trainer, view: str, mode: str | None, ev: dict) -> None:
+    """Draws one lab view; `ev` is this tick's evaluation, so no view evaluates again."""
+    {"v_timeline": timeline, "v_noise": noise_map, "v_landscape": lambda tr: landscape(tr, ev),
+     "v_gweights": lambda tr: g_weights(tr, ev), "v_dynamics": dynamics,
+     "v_slowmo": lambda tr: slow_motion(tr, mode), "v_edit": edit}[view](trainer)
 
 
 def _chart(fig, key: str, caption: str) -> None:
@@ -74,8 +75,7 @@ def noise_map(trainer: Trainer) -> None:
            t("c_noise"))
 
 
-def landscape(trainer: Trainer) -> None:
-    ev = trainer.evaluate()
+def landscape(trainer: Trainer, ev: dict) -> None:
     _chart(plots.landscape_figure(ev["d_values"], {"title": t("v_landscape"),
                                                     "x": t("integer"),
                                                     "favourite": t("favourite")}),
@@ -88,7 +88,7 @@ def landscape(trainer: Trainer) -> None:
            "chart_dweights", t("c_dweights"))
 
 
-def g_weights(trainer: Trainer) -> None:
+def g_weights(trainer: Trainer, ev: dict) -> None:
     g = trainer.generator
     last = len(g.spec.layers) - 1
     left, right = st.columns(2)
@@ -104,7 +104,7 @@ def g_weights(trainer: Trainer) -> None:
     st.caption(t("c_gweights"))
     cfg = trainer.config
     st.plotly_chart(plots.marginals_figure(
-        trainer.evaluate()["bit_marginals"],
+        ev["bit_marginals"],
         target_marginals(cfg.n_bits, cfg.upper).numpy(),
         {"title": t("marginals_title"), "g": "G", "target": t("target")}),
         key="chart_marginals", config=CHART_CONFIG)

@@ -152,7 +152,7 @@ def live(prefs: controls.ViewPrefs) -> None:
         panels.charts(trainer, ev, prefs.smoothing)
         ensemble.panel()
         st.divider()
-        lab.render_view(trainer, lab.view_picker(), prefs.mode)
+        lab.render_view(trainer, lab.view_picker(), prefs.mode, ev)
         if ss.get("_timer_on") and not ss.playing:
             st.rerun(scope="app")  # training stopped itself: a whole-page run stops the timer
         if ss.playing and abs(tick_seconds(playing_sessions()) - ss.tick) > 0.3 * ss.tick:

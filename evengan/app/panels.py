@@ -75,7 +75,8 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
 
 
 def space_note(trainer: Trainer, ev: dict) -> str:
-    engine = trainer.engine
-    z, exhaustive = engine.eval_noise()
-    space = t("exact_over" if exhaustive else "estimated_over", k=f"{len(z):,}")
+    cfg = trainer.config
+    exhaustive = cfg.noise == "binary"  # binary noise (at most 16 bits) is enumerated
+    k = 2**cfg.z_dim if exhaustive else 4096
+    space = t("exact_over" if exhaustive else "estimated_over", k=f"{k:,}")
     return f"{space} {t('decode_' + trainer.config.decode)}"
