@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -158,8 +159,6 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _target_entropy(config: GANConfig) -> float:
-    import math
-
     return math.log2((config.upper + 1) // 2)
 
 

@@ -374,40 +374,25 @@ class Engine:
             loss = self.g_loss(self.score(fake + blur, self.d.detach()))
             (grad,) = torch.autograd.grad(loss.sum(), self.g)
             return grad, loss.detach(), fake.detach()
-        g, d = self.g_views, self.d_views
-        logits, g_tape = self.g_spec.trace(g, z)
+        logits, g_tape = self.g_spec.trace(self.g_views, z)
         fake = torch.sigmoid(logits)
-        s, d_tape = self.d_spec.trace(d, self._pack(fake + blur))
-        s = s[..., 0]
-        slope = (self.g_loss_slope(s) / s.shape[1])[..., None]
-        _, d_input = self.d_spec.backward(d, d_tape, slope, grads=False, inputs=True)
-        d_fake = d_input.reshape(fake.shape)
-        grad, _ = self.g_spec.backward(g, g_tape, _sigmoid_backward(d_fake, fake))
-        return grad, (self.g_loss(s) if want_loss else None), fake
+        s_fake, d_tape = self.d_spec.trace(self.d_views, self._pack(fake + blur))
+        s_fake = s_fake[..., 0]
+        grad = self._g_grad_through_d(g_tape, fake, s_fake, d_tape)
+        return grad, (self.g_loss(s_fake) if want_loss else None), fake
 
     def _joint_grads(self, z, x_real, blur_r, blur_f, want_loss: bool):
         """Closed-form G and D gradients of the tutorial's step from one D pass.
 
         Returns ((grad_g, grad_d), loss_g, loss_d, s_real, s_fake, fakes).
         """
-        g, d = self.g_views, self.d_views
-        logits, g_tape = self.g_spec.trace(g, z)
+        logits, g_tape = self.g_spec.trace(self.g_views, z)
         fake = torch.sigmoid(logits)
-        packed = torch.cat([self._pack(x_real + blur_r), self._pack(fake + blur_f)], dim=1)
-        both, d_tape = self.d_spec.trace(d, packed)
-        both = both[..., 0]
-        half = both.shape[1] // 2
-        s_real, s_fake = both[:, :half], both[:, half:]
-        # D's parameter gradient: its loss on both halves
-        slope_r, slope_f = self.d_loss_slopes(s_real, s_fake)
-        slope = (torch.cat([slope_r, slope_f], dim=1) * (1.0 / half))[..., None]
-        grad_d, _ = self.d_spec.backward(d, d_tape, slope)
-        # G's gradient: G's loss through D on the fake half only
-        g_slope = (self.g_loss_slope(s_fake) * (1.0 / half))[..., None]
-        fake_tape = [[x[:, half:] for x in part] for part in d_tape]
-        _, d_input = self.d_spec.backward(d, fake_tape, g_slope, grads=False, inputs=True)
-        d_fake = d_input.reshape(fake.shape)
-        grad_g, _ = self.g_spec.backward(g, g_tape, _sigmoid_backward(d_fake, fake))
+        s_real, s_fake, d_tape = self._d_pass(x_real + blur_r, fake + blur_f)
+        grad_d = self._d_param_grad(s_real, s_fake, d_tape)
+        half = s_fake.shape[1]
+        fake_tape = [[x[:, half:] for x in part] for part in d_tape]  # the fake half only
+        grad_g = self._g_grad_through_d(g_tape, fake, s_fake, fake_tape)
         loss_g = self.g_loss(s_fake) if want_loss else None
         loss_d = self.d_loss(s_real, s_fake) if want_loss else None
         return (grad_g, grad_d), loss_g, loss_d, s_real, s_fake, fake
@@ -423,15 +408,35 @@ class Engine:
                 loss = loss + w * self.gradient_penalty(x_real, fake, h_gp)
             (grad,) = torch.autograd.grad(loss.sum(), self.d)
             return grad, loss.detach(), s_real.detach(), s_fake.detach()
-        d = self.d_views
-        both, tape = self.d_spec.trace(d, torch.cat([self._pack(x_real), self._pack(fake)], 1))
+        s_real, s_fake, tape = self._d_pass(x_real, fake)
+        grad = self._d_param_grad(s_real, s_fake, tape)
+        return grad, (self.d_loss(s_real, s_fake) if want_loss else None), s_real, s_fake
+
+    # The three pieces of the closed-form gradients, shared by the steps above.
+
+    def _d_pass(self, x_real: torch.Tensor, fake: torch.Tensor):
+        """One traced D pass over a real and a fake batch: (s_real, s_fake, tape)."""
+        packed = torch.cat([self._pack(x_real), self._pack(fake)], dim=1)
+        both, tape = self.d_spec.trace(self.d_views, packed)
         both = both[..., 0]
         half = both.shape[1] // 2
-        s_real, s_fake = both[:, :half], both[:, half:]
+        return both[:, :half], both[:, half:], tape
+
+    def _d_param_grad(self, s_real: torch.Tensor, s_fake: torch.Tensor, tape) -> torch.Tensor:
+        """D's parameter gradient of its loss on both halves of a _d_pass."""
         slope_r, slope_f = self.d_loss_slopes(s_real, s_fake)
-        slope = (torch.cat([slope_r, slope_f], dim=1) / half)[..., None]
-        grad, _ = self.d_spec.backward(d, tape, slope)
-        return grad, (self.d_loss(s_real, s_fake) if want_loss else None), s_real, s_fake
+        slope = (torch.cat([slope_r, slope_f], dim=1) * (1.0 / s_real.shape[1]))[..., None]
+        grad, _ = self.d_spec.backward(self.d_views, tape, slope)
+        return grad
+
+    def _g_grad_through_d(self, g_tape, fake: torch.Tensor, s_fake: torch.Tensor,
+                          d_tape) -> torch.Tensor:
+        """G's parameter gradient of its loss, backpropagated through D (held fixed)."""
+        slope = (self.g_loss_slope(s_fake) * (1.0 / s_fake.shape[1]))[..., None]
+        _, d_input = self.d_spec.backward(self.d_views, d_tape, slope, grads=False, inputs=True)
+        d_fake = d_input.reshape(fake.shape)
+        grad, _ = self.g_spec.backward(self.g_views, g_tape, _sigmoid_backward(d_fake, fake))
+        return grad
 
     def _blur(self, h, j: int, shape):
         """Instance noise for D's step j: Gaussian blur added to what D sees, real and fake."""

@@ -266,10 +266,10 @@ def matrix_figure(w, title: str, labels=None) -> go.Figure:
 
 
 def band_figure(steps, series: dict, title: str, labels=None, yrange=None,
-                reference: float | None = None) -> go.Figure:
+                reference: float | None = None, colors=(G_COLOR, D_COLOR)) -> go.Figure:
     """Median lines with their quartile bands: series maps a name to (q1, median, q3)."""
     labels = labels or {}
-    palette = [G_COLOR, D_COLOR, EVEN_COLOR, COVERAGE_COLOR]
+    palette = list(colors)
     data = []
     x = _f32(steps)
     for i, (name, (q1, med, q3)) in enumerate(series.items()):

@@ -215,14 +215,21 @@ class Ensemble:
             self.engine.set_hyper(self._configs(config))
 
     def run(self, n: int, mode: str = "both") -> None:
-        q = torch.tensor(self.QUANTILES)
-        for _ in range(n):
-            rec = self.engine.step(mode)[:, :4]
-            with torch.no_grad():
-                stats = torch.nanquantile(rec.to(torch.float64), q.to(torch.float64), dim=0)
-            row = stats.T.reshape(-1).numpy()
-            self.history.append([[self.engine.steps, *row]])
-            if self.eval_every and self.engine.steps % self.eval_every == 0:
+        """n steps of every seed; the quantiles are logged once per stretch between evaluations,
+        not once per step."""
+        done = 0
+        while done < n:
+            every = self.eval_every
+            k = n - done if not every else min(n - done, every - self.engine.steps % every)
+            first = self.engine.steps
+            recs = torch.stack([self.engine.step(mode)[:, :4] for _ in range(k)])  # (k, K, 4)
+            q = torch.tensor(self.QUANTILES, dtype=torch.float64)
+            stats = torch.nanquantile(recs.to(torch.float64), q, dim=1)  # (3, k, 4)
+            rows = stats.permute(1, 2, 0).reshape(k, -1).numpy()  # per column: q1, med, q3
+            steps = np.arange(first + 1, first + k + 1, dtype=np.float64)
+            self.history.append(np.column_stack([steps, rows]))
+            done += k
+            if every and self.engine.steps % every == 0:
                 self._evaluate()
 
     def _evaluate(self) -> None:

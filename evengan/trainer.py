@@ -125,7 +125,6 @@ class Trainer:
             self.reset()
         else:
             self.engine.set_hyper([config])
-            self.engine.base = config
         return reset
 
     # ---- looking ------------------------------------------------------------------------

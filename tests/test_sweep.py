@@ -122,3 +122,15 @@ def test_sweep_on_cuda_matches_cpu():
     for a, b in zip(cpu.rows, gpu.rows):
         assert a["seed"] == b["seed"]
         assert a["coverage"] == pytest.approx(b["coverage"], abs=2 / 64)
+
+
+def test_ensemble_quantiles_are_those_of_its_seeds_run_alone():
+    ens = Ensemble(GANConfig(seed=5), k=4)
+    ens.run(30)
+    alone = [Trainer(GANConfig(seed=6 + i), eval_every=0) for i in range(4)]
+    for t in alone:
+        t.run(30)
+    losses = np.stack([t.history["loss_g"] for t in alone])  # (4, 30)
+    for q, name in zip((0.25, 0.5, 0.75), ("q1", "med", "q3")):
+        assert np.allclose(ens.history[f"loss_g_{name}"], np.quantile(losses, q, axis=0),
+                           atol=1e-5)

@@ -57,19 +57,14 @@ def reset(trainer: Trainer) -> None:
         ens.reset()
 
 
-def metric(column) -> None:
-    ens = current()
-    if ens is not None:
-        column.metric(t("m_collapse"), f"{ens.collapse_probability():.2f}",
-                      help=t("m_collapse_help", t=COLLAPSE_COVERAGE))
-
-
 def panel() -> None:
     ens = current()
     if ens is None:
         return
     h, e = ens.history.thinned(2000), ens.evals.thinned(2000)
     st.subheader(t("ensemble_title", k=ens.k))
+    st.metric(t("m_collapse"), f"{ens.collapse_probability():.2f}",
+              help=t("m_collapse_help", t=COLLAPSE_COVERAGE))
     left, right = st.columns(2)
 
     def band(source, name):
@@ -84,6 +79,7 @@ def panel() -> None:
         st.plotly_chart(plots.band_figure(
             e["step"], {t("exact_ratio"): band(e, "even_ratio"),
                         t("coverage"): band(e, "coverage")},
-            t("ens_ratio"), {"x": t("x_step")}, yrange=(-0.02, 1.02)),
+            t("ens_ratio"), {"x": t("x_step")}, yrange=(-0.02, 1.02),
+            colors=(plots.EVEN_COLOR, plots.COVERAGE_COLOR)),
             key="chart_ens_ratio", config=CHART_CONFIG)
     st.caption(t("c_ensemble"))

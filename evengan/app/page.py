@@ -144,7 +144,7 @@ def live(prefs: controls.ViewPrefs) -> None:
         if trainer.step_count >= SESSION_STEP_CAP:
             st.info(t("cap_reached", cap=SESSION_STEP_CAP))
         ev = trainer.record_eval()
-        panels.metrics_row(trainer, ev, ensemble.metric if ensemble.current() else None)
+        panels.metrics_row(trainer, ev)
         st.caption(panels.space_note(trainer, ev))
         if prefs.mode is None:
             st.info(t("frozen_both"))

@@ -14,10 +14,10 @@ from .state import t
 CHART_CONFIG = {"displayModeBar": False}
 
 
-def metrics_row(trainer: Trainer, ev: dict, extra=None) -> None:
-    """Step, the exact metrics and D's verdicts; `extra` may draw one more metric."""
+def metrics_row(trainer: Trainer, ev: dict) -> None:
+    """Step, the exact metrics and D's verdicts."""
     last = trainer.history.last() or {}
-    cols = st.columns(6 if extra else 5)
+    cols = st.columns(5)
     cols[0].metric(t("m_step"), f"{trainer.step_count:,}")
     cols[1].metric(t("m_even"), f"{ev['even_ratio']:.3f}", help=t("m_even_help"))
     cols[2].metric(t("m_coverage"), f"{ev['coverage']:.3f}", help=t("m_coverage_help"))
@@ -27,8 +27,6 @@ def metrics_row(trainer: Trainer, ev: dict, extra=None) -> None:
     d_real, d_fake = last.get("d_real"), last.get("d_fake")
     value = "–" if d_real is None else f"{d_real:.2f} / {d_fake:.2f}"
     cols[4].metric(t("m_d"), value, help=t("m_d_help"))
-    if extra:
-        extra(cols[5])
 
 
 def _labels(*pairs: tuple[str, str]) -> dict:
