@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import exact as ex
 from . import metrics, rng
 from .config import GANConfig
 from .encoding import ints_to_bits
@@ -55,19 +58,21 @@ class Engine:
         self.g_spec = NetSpec(mlp_sizes(self.z_dim, self.n, first.g_hidden, first.g_depth))
         d_in = self.n * first.pack + (1 if first.mbstd else 0)
         self.d_spec = NetSpec(mlp_sizes(d_in, 1, first.d_hidden, first.d_depth))
+        # Hand-written gradients for everything but the minibatch-std feature and WGAN-GP,
+        # which take autograd; tests compare the two paths on every variant. The hand-written
+        # step uses batch-invariant arithmetic, so a run's bits never depend on its batch.
+        self.closed_form = not first.mbstd and first.loss != "wgan-gp"
         # The score is a logit for the BCE losses, a raw critic value for LSGAN and WGAN.
-        self.squash = torch.sigmoid if first.loss in ("bce", "minimax") else None
+        self.squash = (self._sigmoid if first.loss in ("bce", "minimax") else None)
         self._seed_keys = rng.seed_keys([c.seed for c in configs])
         self.set_hyper(configs)
-        self.counter = 0
+        # Each run counts its own draws, so runs at different steps can share a batch.
+        self.counters = np.zeros(self.R, dtype=np.int64)
         self.steps = 0
         self.g = self._init_params(self.g_spec)
         self.d = self._init_params(self.d_spec)
         self.opt = {"g": self._opt_state(self.g), "d": self._opt_state(self.d)}
         self._refresh_views()
-        # Hand-written gradients for everything but the minibatch-std feature and WGAN-GP,
-        # which take autograd; tests compare the two paths on every variant.
-        self.closed_form = not first.mbstd and first.loss != "wgan-gp"
         self._nan = torch.full((self.R,), math.nan, device=self.device)
         # Bits of every even target number, so a real batch is one lookup.
         evens = 2 * torch.arange(self.evens, device=self.device)
@@ -83,6 +88,45 @@ class Engine:
         self.g_views = self.g_spec.views(self.g.detach())
         self.d_views = self.d_spec.views(self.d.detach())
 
+    @classmethod
+    def stack(cls, engines: Sequence[Engine]) -> Engine:
+        """One engine over the runs of several, each keeping its own slot, weights, optimiser
+        state and draw counter, to train them all in one batched call.
+
+        The step is batch-invariant (evengan.exact), so every slot's bits are those the run
+        would get alone. Put the results back with unstack().
+        """
+        if not all(e.closed_form for e in engines):
+            raise ValueError("only engines on the closed-form path can share a batch")
+        out = cls([c for e in engines for c in e.configs], engines[0].device)
+        with torch.no_grad():
+            for net in ("g", "d"):
+                setattr(out, net, torch.cat([getattr(e, net).detach() for e in engines])
+                        .requires_grad_(True))
+                for key in ("m", "v"):
+                    out.opt[net][key] = torch.cat([e.opt[net][key] for e in engines])
+                out.opt[net]["t"] = np.concatenate([e.opt[net]["t"] for e in engines])
+        out.counters = np.concatenate([e.counters for e in engines])
+        out._refresh_views()
+        return out
+
+    def unstack(self, engines: Sequence[Engine]) -> None:
+        """Copies each slot back into the engine it came from (see stack())."""
+        lo = 0
+        with torch.no_grad():
+            for e in engines:
+                hi = lo + e.R
+                for net in ("g", "d"):
+                    getattr(e, net).copy_(getattr(self, net)[lo:hi])
+                    for key in ("m", "v"):
+                        e.opt[net][key].copy_(self.opt[net][key][lo:hi])
+                    e.opt[net]["t"][:] = self.opt[net]["t"][lo:hi]
+                e.counters[:] = self.counters[lo:hi]
+                e.steps += self.steps
+                if getattr(self, "last_fake", None) is not None:
+                    e.last_fake = self.last_fake[lo:hi]
+                lo = hi
+
     # ---- set-up -------------------------------------------------------------------------
 
     def set_hyper(self, configs: Sequence[GANConfig]) -> None:
@@ -91,21 +135,42 @@ class Engine:
             raise ValueError("set_hyper needs configs of the same structure, one per run")
         self.configs = list(configs)
         self.base = configs[0]
-        self.hp = {name: self._per_run([float(getattr(c, name)) for c in configs])
-                   for name in PER_RUN}
+        self._hp64 = {name: np.array([float(getattr(c, name)) for c in configs])
+                      for name in PER_RUN}
+        self.hp = {name: self._per_run(values) for name, values in self._hp64.items()}
+        self._one_minus = {name: self._per_run(1.0 - self._hp64[name])
+                           for name in ("beta1", "beta2")}
+        self._smoothing = any(c.label_smoothing > 0 for c in configs)
         # Instance noise adds random draws to a step, so turning it on changes the step's plan.
         self._blurred = any(c.instance_noise > 0 for c in configs)
         self._plans: dict = {}
 
-    def _per_run(self, values: list[float]) -> float | torch.Tensor:
-        """A plain float when every run agrees (cheaper arithmetic), else an (R, 1) tensor."""
-        if all(v == values[0] for v in values):
-            return values[0]
-        return torch.tensor(values, device=self.device)[:, None]
+    def _per_run(self, values) -> torch.Tensor:
+        """An (R, 1) float32 tensor: one form whether or not the runs agree, so that a run's
+        arithmetic is the same alone and in any batch."""
+        return torch.tensor(np.asarray(values, dtype=np.float32), device=self.device)[:, None]
+
+    # Elementwise pieces: batch-invariant on the closed-form path, autograd-friendly elsewhere.
+    def _sigmoid(self, x: torch.Tensor) -> torch.Tensor:
+        return ex.sigmoid(x) if self.exact else torch.sigmoid(x)
+
+    def _mean(self, x: torch.Tensor) -> torch.Tensor:
+        """Mean over the batch (dim 1)."""
+        return ex.mean(x, 1) if self.exact else x.mean(dim=1)
+
+    @property
+    def exact(self) -> bool:
+        """Whether the step uses evengan.exact's batch-invariant arithmetic."""
+        return self.closed_form
+
+    @property
+    def counter(self) -> int:
+        """The first run's draw counter (the only one of a Trainer's engine)."""
+        return int(self.counters[0])
 
     def _keys(self):
-        self.counter += 1
-        return rng.draw_keys(self._seed_keys, self.counter)
+        self.counters += 1
+        return rng.draw_keys(self._seed_keys, self.counters)
 
     def _init_params(self, spec: NetSpec) -> torch.Tensor:
         u = rng.uniform(self._keys(), spec.n_params, self.device)
@@ -113,8 +178,8 @@ class Engine:
         return ((2 * u - 1) * bound).requires_grad_(True)
 
     def _opt_state(self, flat: torch.Tensor) -> dict:
-        return {"m": torch.zeros_like(flat), "v": torch.zeros_like(flat), "t": 0,
-                "step": torch.zeros((), device=self.device)}
+        return {"m": torch.zeros_like(flat), "v": torch.zeros_like(flat),
+                "t": np.zeros(self.R, dtype=np.int64)}
 
     def set_weight(self, net: str, layer: int, row: int, col: int, value: float) -> None:
         """Sets one weight of one layer by hand (every run): out = x @ W + b, W[row, col]."""
@@ -177,7 +242,8 @@ class Engine:
 
     def generate(self, z: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
         """G's bit probabilities for noise z, shape (R, k, n)."""
-        return torch.sigmoid(self.g_spec.forward(self.g if flat is None else flat, z))
+        logits = self.g_spec.forward(self.g if flat is None else flat, z, self.exact)
+        return ex.sigmoid(logits) if self.exact else torch.sigmoid(logits)
 
     def _pack(self, x: torch.Tensor) -> torch.Tensor:
         """PacGAN: `pack` consecutive samples become one D input."""
@@ -196,52 +262,74 @@ class Engine:
 
     def score(self, x: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
         """D's raw output for samples (R, B, n): shape (R, B // pack)."""
-        return self.d_spec.forward(self.d if flat is None else flat, self.features(x))[..., 0]
+        flat = self.d if flat is None else flat
+        return self.d_spec.forward(flat, self.features(x), self.exact)[..., 0]
 
-    def g_loss(self, s_fake: torch.Tensor) -> torch.Tensor:
+    def judge(self, s: torch.Tensor, losses: bool = True) -> Scores:
+        """D's raw scores with what the losses read of them.
+
+        For the BCE losses one exp of -|s| gives the sigmoid, and one log of 1 + that exp
+        gives both softplus(s) and softplus(-s): two transcendental calls where the losses and
+        slopes would make six.
+        """
+        if self.squash is None:
+            return Scores(s)
+        if not self.exact:
+            return Scores(s, torch.sigmoid(s), F.softplus(s) if losses else None,
+                          F.softplus(-s) if losses else None)
+        e = ex.exp(-s.abs())
+        inv = 1.0 / (1.0 + e)
+        sig = torch.where(s >= 0, inv, e * inv)
+        if not losses:
+            return Scores(s, sig)
+        lp = ex.log(1.0 + e)
+        return Scores(s, sig, s.clamp(min=0.0) + lp, (-s).clamp(min=0.0) + lp)
+
+    def g_loss(self, fake: Scores) -> torch.Tensor:
         """Per-run generator loss from D's scores of the fakes, shape (R,)."""
-        loss = self.base.loss
+        loss, s = self.base.loss, fake.s
         if loss == "bce":  # non-saturating: -log D(G(z))
-            per = F.softplus(-s_fake)
+            per = fake.softplus_neg
         elif loss == "minimax":  # log(1 - D(G(z))), the original, saturating objective
-            per = -F.softplus(s_fake)
+            per = -fake.softplus
         elif loss == "lsgan":
-            per = 0.5 * (s_fake - 1) ** 2
+            per = 0.5 * ((s - 1) * (s - 1))
         else:
-            per = -s_fake
-        return per.mean(dim=1)
+            per = -s
+        return self._mean(per)
 
-    def d_loss(self, s_real: torch.Tensor, s_fake: torch.Tensor) -> torch.Tensor:
+    def d_loss(self, real: Scores, fake: Scores) -> torch.Tensor:
         """Per-run discriminator loss, shape (R,); BCE is averaged over real and fake halves."""
         loss, target = self.base.loss, 1 - self.hp["label_smoothing"]
+        mean, sr, sf = self._mean, real.s, fake.s
         if loss in ("bce", "minimax"):
-            real = F.softplus(-s_real)
-            if not _is_one(target):
-                real = target * real + (1 - target) * F.softplus(s_real)
-            return 0.5 * (real.mean(dim=1) + F.softplus(s_fake).mean(dim=1))
+            per_real = real.softplus_neg
+            if self._smoothing:
+                per_real = target * per_real + self.hp["label_smoothing"] * real.softplus
+            return 0.5 * (mean(per_real) + mean(fake.softplus))
         if loss == "lsgan":
-            return 0.5 * (((s_real - target) ** 2).mean(dim=1) + (s_fake**2).mean(dim=1))
-        return s_fake.mean(dim=1) - s_real.mean(dim=1)
+            return 0.5 * (mean((sr - target) * (sr - target)) + mean(sf * sf))
+        return mean(sf) - mean(sr)
 
-    def g_loss_slope(self, s_fake: torch.Tensor) -> torch.Tensor:
+    def g_loss_slope(self, fake: Scores) -> torch.Tensor:
         """d g_loss / d s_fake, per sample (before the 1/B of the mean)."""
         loss = self.base.loss
         if loss == "bce":
-            return torch.sigmoid(s_fake) - 1
+            return fake.sigmoid - 1
         if loss == "minimax":
-            return -torch.sigmoid(s_fake)
+            return -fake.sigmoid
         if loss == "lsgan":
-            return s_fake - 1
-        return torch.full_like(s_fake, -1.0)
+            return fake.s - 1
+        return torch.full_like(fake.s, -1.0)
 
-    def d_loss_slopes(self, s_real: torch.Tensor, s_fake: torch.Tensor):
+    def d_loss_slopes(self, real: Scores, fake: Scores):
         """(d d_loss / d s_real, d d_loss / d s_fake), per sample, before the 1/B of the means."""
         loss, target = self.base.loss, 1 - self.hp["label_smoothing"]
         if loss in ("bce", "minimax"):
-            return 0.5 * (torch.sigmoid(s_real) - target), 0.5 * torch.sigmoid(s_fake)
+            return 0.5 * (real.sigmoid - target), 0.5 * fake.sigmoid
         if loss == "lsgan":
-            return s_real - target, s_fake
-        return torch.full_like(s_real, -1.0), torch.ones_like(s_fake)
+            return real.s - target, fake.s
+        return torch.full_like(real.s, -1.0), torch.ones_like(fake.s)
 
     def gradient_penalty(self, real: torch.Tensor, fake: torch.Tensor, h: torch.Tensor):
         """WGAN-GP: (|grad_x D(x)| - 1)^2 at random points between real and fake samples."""
@@ -251,33 +339,30 @@ class Engine:
         return ((grad.norm(dim=-1) - 1) ** 2).mean(dim=1)
 
     def _update(self, net: str, grad: torch.Tensor) -> None:
+        """One optimiser step of every run, elementwise (so batch-invariant).
+
+        Adam is torch.optim.Adam's arithmetic: the bias corrections of each run's own step
+        count are taken in float64, as torch does in Python, then applied in float32.
+        """
         flat, state, hp = getattr(self, net), self.opt[net], self.hp
         lr = hp["lr_" + net]
         kind = self.base.optimizer_g if net == "g" else self.base.optimizer_d
         state["t"] += 1
-        t = state["t"]
         with torch.no_grad():
-            if kind == "adam" and all(isinstance(hp[k], float) for k in ("beta1", "beta2")) \
-                    and isinstance(lr, float):
-                # One hyperparameter for every run: PyTorch's own fused Adam kernel, the very
-                # arithmetic of torch.optim.Adam in one call instead of eight.
-                state["step"] += 1
-                torch._fused_adam_([flat], [grad], [state["m"]], [state["v"]], [],
-                                   [state["step"]], lr=lr, beta1=hp["beta1"],
-                                   beta2=hp["beta2"], weight_decay=0.0, eps=_EPS,
-                                   amsgrad=False, maximize=False)
-            elif kind == "adam":  # per-run hyperparameters: the same arithmetic, by hand
-                b1, b2 = hp["beta1"], hp["beta2"]
+            if kind == "adam":
+                t, h64 = state["t"], self._hp64
+                step_size = self._per_run(h64["lr_" + net] / (1 - h64["beta1"] ** t))
+                root_bc2 = self._per_run(np.sqrt(1 - h64["beta2"] ** t))
                 m, v = state["m"], state["v"]
-                m.mul_(b1).add_(grad * (1 - b1))
-                v.mul_(b2).add_(grad * grad * (1 - b2))
-                denom = (v.sqrt() / (1 - b2**t) ** 0.5).add_(_EPS)
-                flat.sub_(m / denom * (lr / (1 - b1**t)))
+                m.mul_(hp["beta1"]).add_(grad * self._one_minus["beta1"])
+                v.mul_(hp["beta2"]).add_(grad * grad * self._one_minus["beta2"])
+                denom = (v.sqrt() / root_bc2).add_(_EPS)
+                flat.sub_(m / denom * step_size)
             else:
                 buf = state["m"].mul_(hp["momentum"]).add_(grad)
                 flat.sub_(buf * lr)
             if net == "d" and self.base.loss == "wgan":
-                clip = torch.as_tensor(hp["clip"], device=self.device)
+                clip = hp["clip"]
                 flat.copy_(torch.maximum(torch.minimum(flat, clip), -clip))
 
     # ---- the step -----------------------------------------------------------------------
@@ -306,7 +391,7 @@ class Engine:
         if self.closed_form and do_g and do_d:
             # D is not changed by G's update and D's step uses the fakes G made before it, so
             # both gradients come from one pass of D over the real and fake batch together.
-            grad_gd, loss_g, loss_d, s_real, s_fake, fake0 = self._joint_grads(
+            grad_gd, loss_g, loss_d, real_scores, fake_scores, fake0 = self._joint_grads(
                 z, x_real, blur_r, blur_f, record)
             grads = {"g": grad_gd[0], "d": grad_gd[1]}
         else:
@@ -318,7 +403,7 @@ class Engine:
             else:
                 grad = grads["g"]
             if record:
-                grad_g = torch.linalg.vector_norm(grad, dim=1)
+                grad_g = self._norm(grad)
             self._update("g", grad)
             for j in range(1, cfg.g_steps):
                 grad, _, _ = self._g_grad(self.noise(h[f"zg{j}"]), 0.0, False)
@@ -332,11 +417,12 @@ class Engine:
         x_seen, f_seen = x_real + blur_r, fake0 + blur_f
         if do_d:
             if grads is None:
-                grad, loss_d, s_real, s_fake = self._d_grad(x_seen, f_seen, h.get("gp0"), record)
+                grad, loss_d, real_scores, fake_scores = self._d_grad(x_seen, f_seen,
+                                                                      h.get("gp0"), record)
             else:
                 grad = grads["d"]
             if record:
-                grad_d = torch.linalg.vector_norm(grad, dim=1)
+                grad_d = self._norm(grad)
             self._update("d", grad)
             for j in range(1, cfg.d_steps):
                 with torch.no_grad():
@@ -347,37 +433,41 @@ class Engine:
                 self._update("d", grad)
         elif record:
             with torch.no_grad():
-                s_real, s_fake = self._score_pair(x_seen, f_seen)
-                loss_d = self.d_loss(s_real, s_fake)
+                real_scores, fake_scores = self._score_pair(x_seen, f_seen)
+                loss_d = self.d_loss(real_scores, fake_scores)
         if not record:
             self.steps += 1
             return None
         if not do_g:
             with torch.no_grad():
-                loss_g = self.g_loss(s_fake)
+                loss_g = self.g_loss(fake_scores)
 
         with torch.no_grad():
-            sq = self.squash or (lambda s: s)
-            judged = torch.cat([sq(s_real), sq(s_fake)], dim=1)
-            half = judged.shape[1] // 2
-            means = torch.stack([judged[:, :half], judged[:, half:]], dim=1).mean(2)
-            even = (fake0[..., -1] < 0.5).to(torch.float32).mean(dim=1)
+            judged = torch.stack([real_scores.judged, fake_scores.judged], dim=1)  # (R, 2, B)
+            means = ex.mean(judged, 2) if self.exact else judged.mean(dim=2)
+            even = self._mean((fake0[..., -1] < 0.5).to(torch.float32))
             rec = torch.cat([loss_g[:, None], loss_d[:, None], means, even[:, None],
                              grad_g[:, None], grad_d[:, None]], dim=1)
         self.steps += 1
         return rec
 
+    def _norm(self, grad: torch.Tensor) -> torch.Tensor:
+        """Per-run Euclidean norm of a flat gradient (R, P)."""
+        if self.exact:
+            return ex.tree_sum(grad * grad, 1).sqrt()
+        return torch.linalg.vector_norm(grad, dim=1)
+
     def _g_grad(self, z: torch.Tensor, blur, want_loss: bool = True):
         """G's gradient with D held fixed: (grad (R, P), loss (R,) or None, fakes (R, B, n))."""
         if not self.closed_form:
             fake = self.generate(z)
-            loss = self.g_loss(self.score(fake + blur, self.d.detach()))
+            loss = self.g_loss(self.judge(self.score(fake + blur, self.d.detach())))
             (grad,) = torch.autograd.grad(loss.sum(), self.g)
             return grad, loss.detach(), fake.detach()
-        logits, g_tape = self.g_spec.trace(self.g_views, z)
-        fake = torch.sigmoid(logits)
-        s_fake, d_tape = self.d_spec.trace(self.d_views, self._pack(fake + blur))
-        s_fake = s_fake[..., 0]
+        logits, g_tape = self.g_spec.trace(self.g_views, z, True)
+        fake = ex.sigmoid(logits)
+        s, d_tape = self.d_spec.trace(self.d_views, self._pack(fake + blur), True)
+        s_fake = self.judge(s[..., 0], want_loss)
         grad = self._g_grad_through_d(g_tape, fake, s_fake, d_tape)
         return grad, (self.g_loss(s_fake) if want_loss else None), fake
 
@@ -386,11 +476,11 @@ class Engine:
 
         Returns ((grad_g, grad_d), loss_g, loss_d, s_real, s_fake, fakes).
         """
-        logits, g_tape = self.g_spec.trace(self.g_views, z)
-        fake = torch.sigmoid(logits)
-        s_real, s_fake, d_tape = self._d_pass(x_real + blur_r, fake + blur_f)
+        logits, g_tape = self.g_spec.trace(self.g_views, z, True)
+        fake = ex.sigmoid(logits)
+        s_real, s_fake, d_tape = self._d_pass(x_real + blur_r, fake + blur_f, want_loss)
         grad_d = self._d_param_grad(s_real, s_fake, d_tape)
-        half = s_fake.shape[1]
+        half = s_fake.s.shape[1]
         fake_tape = [[x[:, half:] for x in part] for part in d_tape]  # the fake half only
         grad_g = self._g_grad_through_d(g_tape, fake, s_fake, fake_tape)
         loss_g = self.g_loss(s_fake) if want_loss else None
@@ -403,36 +493,35 @@ class Engine:
             s_real, s_fake = self._score_pair(x_real, fake)
             loss = self.d_loss(s_real, s_fake)
             if self.base.loss == "wgan-gp":
-                w = self.hp["gp_weight"]
-                w = w if isinstance(w, float) else w[:, 0]
+                w = self.hp["gp_weight"][:, 0]
                 loss = loss + w * self.gradient_penalty(x_real, fake, h_gp)
             (grad,) = torch.autograd.grad(loss.sum(), self.d)
             return grad, loss.detach(), s_real.detach(), s_fake.detach()
-        s_real, s_fake, tape = self._d_pass(x_real, fake)
+        s_real, s_fake, tape = self._d_pass(x_real, fake, want_loss)
         grad = self._d_param_grad(s_real, s_fake, tape)
         return grad, (self.d_loss(s_real, s_fake) if want_loss else None), s_real, s_fake
 
     # The three pieces of the closed-form gradients, shared by the steps above.
 
-    def _d_pass(self, x_real: torch.Tensor, fake: torch.Tensor):
-        """One traced D pass over a real and a fake batch: (s_real, s_fake, tape)."""
+    def _d_pass(self, x_real: torch.Tensor, fake: torch.Tensor, losses: bool = True):
+        """One traced D pass over a real and a fake batch: (s_real, s_fake, tape) as Scores."""
         packed = torch.cat([self._pack(x_real), self._pack(fake)], dim=1)
-        both, tape = self.d_spec.trace(self.d_views, packed)
-        both = both[..., 0]
-        half = both.shape[1] // 2
-        return both[:, :half], both[:, half:], tape
+        both, tape = self.d_spec.trace(self.d_views, packed, True)
+        both = self.judge(both[..., 0], losses)
+        half = both.s.shape[1] // 2
+        return both.part(0, half), both.part(half, 2 * half), tape
 
-    def _d_param_grad(self, s_real: torch.Tensor, s_fake: torch.Tensor, tape) -> torch.Tensor:
+    def _d_param_grad(self, s_real: Scores, s_fake: Scores, tape) -> torch.Tensor:
         """D's parameter gradient of its loss on both halves of a _d_pass."""
         slope_r, slope_f = self.d_loss_slopes(s_real, s_fake)
-        slope = (torch.cat([slope_r, slope_f], dim=1) * (1.0 / s_real.shape[1]))[..., None]
+        slope = (torch.cat([slope_r, slope_f], dim=1) / float(s_real.s.shape[1]))[..., None]
         grad, _ = self.d_spec.backward(self.d_views, tape, slope)
         return grad
 
-    def _g_grad_through_d(self, g_tape, fake: torch.Tensor, s_fake: torch.Tensor,
+    def _g_grad_through_d(self, g_tape, fake: torch.Tensor, s_fake: Scores,
                           d_tape) -> torch.Tensor:
         """G's parameter gradient of its loss, backpropagated through D (held fixed)."""
-        slope = (self.g_loss_slope(s_fake) * (1.0 / s_fake.shape[1]))[..., None]
+        slope = (self.g_loss_slope(s_fake) / float(s_fake.s.shape[1]))[..., None]
         _, d_input = self.d_spec.backward(self.d_views, d_tape, slope, grads=False, inputs=True)
         d_fake = d_input.reshape(fake.shape)
         grad, _ = self.g_spec.backward(self.g_views, g_tape, _sigmoid_backward(d_fake, fake))
@@ -442,21 +531,20 @@ class Engine:
         """Instance noise for D's step j: Gaussian blur added to what D sees, real and fake."""
         if not self._blurred:
             return 0.0, 0.0
-        sigma = self.hp["instance_noise"]
-        sigma = sigma if isinstance(sigma, float) else sigma[:, :, None]
+        sigma = self.hp["instance_noise"][:, :, None]
         u = rng.to_uniform(h[f"in{j}"])
         q = u.shape[1] // 4
         noise_r = rng.normal(u[:, :q], u[:, q : 2 * q]).view(shape) * sigma
         noise_f = rng.normal(u[:, 2 * q : 3 * q], u[:, 3 * q :]).view(shape) * sigma
         return noise_r, noise_f
 
-    def _score_pair(self, x_real, fake):
+    def _score_pair(self, x_real, fake) -> tuple[Scores, Scores]:
         """D's scores of a real and a fake batch; one forward pass where D judges samples alone."""
         if self.base.mbstd:  # the spread feature must see each batch apart
-            return self.score(x_real), self.score(fake)
+            return self.judge(self.score(x_real)), self.judge(self.score(fake))
         both = self.score(torch.cat([x_real, fake], dim=1))
         half = both.shape[1] // 2
-        return both[:, :half], both[:, half:]
+        return self.judge(both[:, :half]), self.judge(both[:, half:])
 
     def _step_hashes(self, do_g: bool, do_d: bool, peek: bool = False) -> dict[str, torch.Tensor]:
         """Every random number of one step from a single hash call, cut into named pieces.
@@ -469,7 +557,7 @@ class Engine:
         if plan is None:
             plan = self._plans[(do_g, do_d)] = self._plan(do_g, do_d)
         pieces, n_hash, n_words = plan
-        keys = rng.draw_keys(self._seed_keys, self.counter + 1) if peek else self._keys()
+        keys = rng.draw_keys(self._seed_keys, self.counters + 1) if peek else self._keys()
         h = rng.hashed(keys, n_hash + n_words, self.device)
         bits = None
         if n_words:
@@ -545,7 +633,7 @@ class Engine:
         if self.base.mbstd:
             x = torch.cat([x, torch.zeros(x.shape[0], 1, device=self.device)], dim=1)
         with torch.no_grad():
-            s = self.d_spec.forward(self.d, x.expand(self.R, *x.shape))[..., 0]
+            s = self.d_spec.forward(self.d, x.expand(self.R, *x.shape), self.exact)[..., 0]
             return self.squash(s) if self.squash else s
 
     def evaluate(self) -> dict[str, torch.Tensor | bool]:
@@ -575,16 +663,18 @@ class Engine:
 
     def state(self) -> dict:
         """Everything needed to resume: weights, optimiser moments, counters (copies)."""
-        out = {"counter": self.counter, "steps": self.steps}
+        out = {"counter": self.counters.copy(), "steps": self.steps}
         for net in ("g", "d"):
             out[net] = getattr(self, net).detach().clone()
             out[net + "_m"] = self.opt[net]["m"].clone()
             out[net + "_v"] = self.opt[net]["v"].clone()
-            out[net + "_t"] = self.opt[net]["t"]
+            out[net + "_t"] = self.opt[net]["t"].copy()
         return out
 
     def load_state(self, state: dict) -> None:
-        self.counter, self.steps = int(state["counter"]), int(state["steps"])
+        """Takes a state() back; counters and step counts may be one int for every run."""
+        self.counters[:] = np.asarray(state["counter"], dtype=np.int64)
+        self.steps = int(state["steps"])
         for net in ("g", "d"):
             flat = getattr(self, net)
             src = torch.as_tensor(state[net], dtype=torch.float32, device=self.device)
@@ -595,8 +685,7 @@ class Engine:
                 flat.copy_(src)
                 self.opt[net]["m"].copy_(torch.as_tensor(state[net + "_m"]))
                 self.opt[net]["v"].copy_(torch.as_tensor(state[net + "_v"]))
-            self.opt[net]["t"] = int(state[net + "_t"])
-            self.opt[net]["step"] = torch.tensor(float(state[net + "_t"]), device=self.device)
+            self.opt[net]["t"][:] = np.asarray(state[net + "_t"], dtype=np.int64)
 
     def finite(self) -> torch.Tensor:
         """Per-run flag: every weight of G and D is finite."""
@@ -604,10 +693,30 @@ class Engine:
             return torch.isfinite(self.g).all(dim=1) & torch.isfinite(self.d).all(dim=1)
 
 
+@dataclass(frozen=True)
+class Scores:
+    """D's raw scores of a batch (R, k), and for the BCE losses their sigmoid and softplus."""
+
+    s: torch.Tensor
+    sigmoid: torch.Tensor | None = None
+    softplus: torch.Tensor | None = None  # log(1 + e**s)
+    softplus_neg: torch.Tensor | None = None  # log(1 + e**-s)
+
+    @property
+    def judged(self) -> torch.Tensor:
+        """What D says in its own units: a probability for BCE, the raw score otherwise."""
+        return self.s if self.sigmoid is None else self.sigmoid
+
+    def part(self, lo: int, hi: int) -> Scores:
+        return Scores(*(None if x is None else x[:, lo:hi] for x in self._fields()))
+
+    def detach(self) -> Scores:
+        return Scores(*(None if x is None else x.detach() for x in self._fields()))
+
+    def _fields(self) -> tuple:
+        return (self.s, self.sigmoid, self.softplus, self.softplus_neg)
+
+
 def _sigmoid_backward(grad: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
-    """grad * out * (1 - out) in one fused kernel."""
-    return torch.ops.aten.sigmoid_backward(grad, out)
-
-
-def _is_one(x) -> bool:
-    return isinstance(x, float) and x == 1.0
+    """The gradient before a sigmoid from the one after it: grad * out * (1 - out)."""
+    return grad * (out * (1.0 - out))

@@ -14,6 +14,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from . import exact as ex
+
 _LEAK = 0.2  # LeakyReLU slope of hidden layers; keeps gradients alive on dead units
 
 
@@ -73,14 +75,15 @@ class NetSpec:
             out.append((w, b))
         return out
 
-    def forward(self, params, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, params, x: torch.Tensor, exact: bool = False) -> torch.Tensor:
         """x: (R, B, fan_in) to (R, B, fan_out), pre-activation of the last layer.
 
-        params is a flat (R, P) tensor or its views().
+        params is a flat (R, P) tensor or its views(). exact: batch-invariant arithmetic
+        (evengan.exact) instead of batched matmuls, for the closed-form training step.
         """
-        return self.trace(params, x)[0]
+        return self.trace(params, x, exact)[0]
 
-    def trace(self, params, x: torch.Tensor) -> tuple[torch.Tensor, list]:
+    def trace(self, params, x: torch.Tensor, exact: bool = False) -> tuple[torch.Tensor, list]:
         """forward(), also keeping what backward() needs: layer inputs and pre-activations."""
         if isinstance(params, torch.Tensor):
             params = self.views(params)
@@ -88,10 +91,10 @@ class NetSpec:
         inputs, pre = [], []
         for k, (w, b) in enumerate(params):
             inputs.append(x)
-            y = _affine(x, w, b)
+            y = ex.matmul(x, w) + b if exact else _affine(x, w, b)
             if k < last:
                 pre.append(y)
-                y = F.leaky_relu(y, _LEAK)
+                y = torch.where(y > 0, y, y * _LEAK) if exact else F.leaky_relu(y, _LEAK)
             x = y
         return x, [inputs, pre]
 
@@ -100,22 +103,20 @@ class NetSpec:
         """Hand-written backpropagation through the MLP for a gradient at its output.
 
         Returns (grad of the flat parameters or None, grad of the input or None). It is the
-        chain rule for bmm + bias + LeakyReLU, checked against autograd in the tests.
+        chain rule for matmul + bias + LeakyReLU in batch-invariant arithmetic, checked
+        against autograd in the tests.
         """
         layer_inputs, pre = tape
         parts: list[torch.Tensor] = []
         g = grad_out
         for k in range(len(params) - 1, -1, -1):
             w = params[k][0]
-            single = w.shape[2] == 1  # a one-output layer: products beat a batched matmul
+            single = w.shape[2] == 1  # one output: the products need no contraction
             if grads:
-                parts.append(g.sum(dim=1))
-                if single:
-                    parts.append((layer_inputs[k] * g).sum(dim=1))
-                else:
-                    parts.append(torch.bmm(layer_inputs[k].transpose(1, 2), g).flatten(1))
+                parts.append(ex.tree_sum(g, 1))
+                parts.append(ex.matmul_tn(layer_inputs[k], g).flatten(1))
             if k > 0 or inputs:
-                g = g * w.transpose(1, 2) if single else torch.bmm(g, w.transpose(1, 2))
+                g = g * w.transpose(1, 2) if single else ex.matmul_nt(g, w)
             if k > 0:
                 g = torch.where(pre[k - 1] > 0, g, g * _LEAK)
         grad = torch.cat(parts[::-1], dim=1) if grads else None

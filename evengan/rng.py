@@ -68,6 +68,10 @@ def below(h: torch.Tensor, n: int) -> torch.Tensor:
 
 
 def normal(u1: torch.Tensor, u2: torch.Tensor) -> torch.Tensor:
-    """Standard normals from two uniform tensors (Box-Muller)."""
-    r = torch.sqrt(-2.0 * torch.log1p(-u1))  # log1p(-u) keeps u = 0 finite
-    return r * torch.cos((2 * torch.pi) * u2)
+    """Standard normals from two uniform tensors (Box-Muller), in batch-invariant arithmetic
+    (evengan.exact), since they feed the training step."""
+    from . import exact
+
+    # 1 - u1 is in (0, 1]; the floor keeps a u1 that rounded up to 1.0 finite.
+    r = (-2.0 * exact.log((1.0 - u1).clamp(min=2.0**-32))).sqrt()
+    return r * exact.cos2pi(u2)

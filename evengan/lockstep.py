@@ -1,0 +1,70 @@
+"""Many Trainers trained in one batched call, each exactly as it would train alone.
+
+A class of thirty playing the same preset is thirty runs of one structure. Stacked in one
+engine, one step costs little more than one run's step (the per-op overhead dominates at this
+size), and because the step is batch-invariant (evengan.exact) each run gets the bits it gets
+alone: its share link still reproduces it. Evaluations happen at the same steps as alone, so
+runs that share a batch must also be at the same phase of their evaluation period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from .config import GANConfig
+from .engine import Engine
+from .trainer import Trainer, finite_records
+
+
+def class_key(config: GANConfig, mode: str, step: int, eval_every: int) -> tuple | None:
+    """Runs with equal keys can train together; None for a run that must train alone.
+
+    Beyond the tensor shapes, a step's plan of random draws depends on the k steps and on
+    whether instance noise is on, and the D loss's form on whether labels are smoothed.
+    """
+    if config.mbstd or config.loss == "wgan-gp":  # the autograd path is not batch-invariant
+        return None
+    return (config.structure(), config.d_steps, config.g_steps, config.instance_noise > 0,
+            config.label_smoothing > 0, mode, eval_every,
+            step % eval_every if eval_every else 0)
+
+
+def run_together(trainers: Sequence[Trainer], n: int, mode: str = "both") -> list[int]:
+    """Trains every trainer up to n steps in one batch; returns the steps each took.
+
+    The trainers must share a class_key. Results are bit-identical to `t.run(n, mode)` for
+    each t alone: the same records, evaluations and weights. A run that blows up is replayed
+    alone from the chunk's start and stops at its last finite step, as Trainer.run does.
+    """
+    if len(trainers) == 1:
+        return [trainers[0].run(n, mode)]
+    keys = {class_key(t.config, mode, t.step_count, t.eval_every) for t in trainers}
+    if len(keys) != 1 or None in keys:
+        raise ValueError("these runs cannot share a batch (see class_key)")
+    taken = [0] * len(trainers)
+    live = [i for i, t in enumerate(trainers) if not t.diverged]
+    every = trainers[0].eval_every
+    while live and taken[live[0]] < n:
+        first = trainers[live[0]]
+        k = n - taken[live[0]]
+        if every:
+            k = min(k, every - first.step_count % every)
+        group = [trainers[i] for i in live]
+        starts = [t.engine.state() for t in group]
+        batch = Engine.stack([t.engine for t in group])
+        records = torch.stack([batch.step(mode) for _ in range(k)])  # (k, R, columns)
+        finite = batch.finite()
+        batch.unstack([t.engine for t in group])
+        for j, i in enumerate(live):
+            t, rec = trainers[i], records[:, j]
+            if finite_records(rec) and bool(finite[j]):
+                t._log(rec, t.step_count - k)
+                taken[i] += k
+            else:
+                taken[i] += t._replay_finite(starts[j], k, mode)
+            if every and t.step_count % every == 0:
+                t.record_eval()
+        live = [i for i in live if not trainers[i].diverged]
+    return taken
