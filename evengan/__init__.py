@@ -7,10 +7,12 @@ from .config import GANConfig
 from .data import generate_even_data
 from .encoding import convert_float_matrix_to_int_list, create_binary_list_from_int
 from .models import Discriminator, Generator
+from .presets import CONFIGS as PRESETS
 from .trainer import Trainer, train
 
 __all__ = [
     "GANConfig",
+    "PRESETS",
     "Trainer",
     "train",
     "generate_even_data",

@@ -1,26 +1,101 @@
 """Checkpoints: everything a Trainer needs to resume bit for bit, in a file that holds no code.
 
-The file is a NumPy .npz archive read with allow_pickle=False: plain numeric arrays and one
-JSON text (config, counters, format version). Nothing in it is ever executed; anything that
-is not exactly this layout raises ValueError.
+The file is a zip archive (NumPy's .npz layout) of plain float64 arrays and one JSON text
+(config, counters, format version), exactly as `write` makes it. Reading trusts nothing in it:
+
+- the zip directory is read first, and a file with unknown, repeated or oddly stored members,
+  or more directory than a checkpoint has, is refused before any member is inflated;
+- each member's .npy header is parsed from a short prefix, and its dtype, shape and byte size
+  must be exactly what the config in the JSON header implies before its data is read;
+- every member is read with a bounded read, so no file can inflate to more than the largest
+  valid checkpoint (MAX_INFLATED_BYTES), and pickles are never unpickled;
+- every header field and every number is checked (types, ranges, finite, consistent).
+
+Anything else raises ValueError with one sentence saying what is wrong.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import math
+import os
+import re
+import stat
+import struct
 import zipfile
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import IO, Any
 
 import numpy as np
+from numpy.lib import format as npy
+
+from .config import _RULES, MAX_STEPS, GANConfig
+from .history import History
+from .models import NetSpec, mlp_sizes
 
 FORMAT = "evengan-checkpoint"
 VERSION = 1
-MAX_BYTES = 5 * 1024 * 1024  # far above any real checkpoint (a few hundred kB)
-ARRAYS = ("g", "d", "g_m", "g_v", "d_m", "d_v", "history", "evals", "weights", "timeline")
+MAX_BYTES = 5 * 1024 * 1024  # the app's upload limit; a real checkpoint is a few hundred kB
+PARAMS = ("g", "d", "g_m", "g_v", "d_m", "d_v")
+LOGS = ("history", "evals", "weights", "timeline")
+ARRAYS = PARAMS + LOGS
+META = "meta"
+HEADER_KEYS = frozenset(
+    {"format", "version", "config", "counter", "steps", "g_t", "d_t", "diverged", "eval_every"})
+
+# The JSON header of a real checkpoint is about 600 bytes; 64 kB leaves room for any config.
+MAX_HEADER_BYTES = 64 * 1024
+# np.save pads a member's .npy header to 128 bytes; anything past this is not ours.
+NPY_HEADER_MAX = 1024
+# The largest valid checkpoint, inflated, is 14.2 MiB: G and D of the widest config
+# (g_hidden = d_hidden = 256, depth 4, pack 8, mbstd, noise_dim 16) at n_bits = 10, the most
+# bits that still keep the 512 x 1025 timeline, each with its two optimiser moments, plus the
+# full histories (max_payload_bytes computes it; a test checks that this bound covers every
+# config and is not far above it). Nothing is inflated beyond this, whatever a file claims.
+MAX_INFLATED_BYTES = 15 * 1024 * 1024
+# A checkpoint's zip directory lists 11 members at ~60 bytes each.
+MAX_DIRECTORY_BYTES = 4096
+# Highest eval_every accepted: evaluating less often than once a session is pointless.
+MAX_EVAL_EVERY = MAX_STEPS
+# Draws beyond one a step come from re-initialising a network by hand, one per click.
+MAX_COUNTER = 2 * MAX_STEPS + 2
+# G or D may take this many optimiser updates a step (GANConfig's bound on g_steps, d_steps);
+# a run whose g_steps changed on the fly can have used the maximum at every step.
+MAX_UPDATES_PER_STEP = max(_RULES["g_steps"][2], _RULES["d_steps"][2])
+# The note a Trainer writes when training diverges is one plain sentence. The app shows it as
+# Markdown, so only letters, digits, spaces and plain punctuation: no link, HTML, LaTeX ($)
+# or emphasis can ride in on a file.
+_DIVERGED_TEXT = re.compile(r"(?:[^\W_]|[ .,:;()'\"!?%/=+-]){1,300}")
+_FLOAT64 = np.dtype("<f8")
+_UINT8 = np.dtype("|u1")
+_F32_MAX = float(np.finfo(np.float32).max)
+# Columns (by name) whose numbers are shares in [0, 1]; float sums may pass 1 by rounding.
+_FRACTIONS = {"even_batch", "even_ratio", "coverage", "js_bits"}
+_ROUNDING = 1e-6
+
+
+class InvalidCheckpoint(ValueError):
+    """A file refused as a checkpoint; the message is one sentence saying why."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """The checked JSON header of a checkpoint."""
+
+    config: GANConfig
+    counter: int
+    steps: int
+    g_t: int
+    d_t: int
+    eval_every: int
+    diverged: str | None
 
 
 def write(target: str | IO[bytes], meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    """Writes a checkpoint: the arrays as float64 members, meta as the JSON header."""
     payload = {name: np.ascontiguousarray(arrays[name], dtype=np.float64) for name in ARRAYS
                if name in arrays}
     header = json.dumps({"format": FORMAT, "version": VERSION, **meta}, sort_keys=True)
@@ -28,34 +103,378 @@ def write(target: str | IO[bytes], meta: dict[str, Any], arrays: dict[str, np.nd
     np.savez_compressed(target, **payload)
 
 
-def read(source: str | bytes | IO[bytes]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """(meta, arrays) of a checkpoint; ValueError for anything that is not one."""
-    if isinstance(source, bytes | bytearray):
-        if len(source) > MAX_BYTES:
-            raise ValueError(f"a checkpoint is at most {MAX_BYTES // 1024 // 1024} MB")
-        source = io.BytesIO(source)
+def param_counts(config: GANConfig) -> tuple[int, int]:
+    """(G, D) parameter counts of one run, built as the engine builds its networks."""
+    g = NetSpec(mlp_sizes(config.z_dim, config.n_bits, config.g_hidden, config.g_depth))
+    d_in = config.n_bits * config.pack + (1 if config.mbstd else 0)
+    d = NetSpec(mlp_sizes(d_in, 1, config.d_hidden, config.d_depth))
+    return g.n_params, d.n_params
+
+
+def max_payload_bytes(config: GANConfig, logs: Mapping[str, History]) -> int:
+    """The most bytes a valid checkpoint of this config inflates to (headers included)."""
+    g, d = param_counts(config)
+    floats = 3 * g + 3 * d + sum(log.capacity * len(log.columns) for log in logs.values())
+    members = len(PARAMS) + len(logs) + 1
+    return 8 * floats + MAX_HEADER_BYTES + members * NPY_HEADER_MAX
+
+
+class Reader:
+    """A checkpoint opened for checking.
+
+    Construction reads the file (at most MAX_BYTES), its zip directory and its JSON header;
+    `arrays` then reads and checks every array against the shapes of the config's histories.
+    Both raise ValueError for anything that is not a valid checkpoint.
+    """
+
+    def __init__(self, source: str | os.PathLike | bytes | bytearray | IO[bytes]):
+        data = _bounded_bytes(source)
+        _check_end_record(data)
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            infos = self._zip.infolist()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error,
+                UnicodeDecodeError, NotImplementedError, OverflowError) as exc:
+            raise _refuse(f"its zip directory is damaged ({_short(exc)})") from None
+        self._members: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            self._members[_member_key(info, self._members)] = info
+        if sum(info.file_size for info in infos) > MAX_INFLATED_BYTES:
+            raise _refuse(f"it would inflate to more than {MAX_INFLATED_BYTES // 2**20} MiB, "
+                          "more than any checkpoint")
+        if META not in self._members:
+            raise _refuse("it has no evengan header")
+        raw = self._read(META, _UINT8, _meta_shape)
+        self.header = _parse_header(raw.tobytes())
+
+    def arrays(self, logs: Mapping[str, History]) -> dict[str, np.ndarray]:
+        """Every array, checked: `logs` are the histories the arrays will be loaded into."""
+        head, config = self.header, self.header.config
+        wanted = {META, *PARAMS, *logs}
+        missing = sorted(wanted - set(self._members))
+        if missing:
+            raise _refuse(f"the member {missing[0]!r} is missing")
+        extra = sorted(set(self._members) - wanted)
+        if extra:
+            raise _refuse(f"the member {extra[0]!r} does not belong to a checkpoint of this "
+                          "config")
+        g, d = param_counts(config)
+        out: dict[str, np.ndarray] = {}
+        for name in PARAMS:
+            size = g if name.startswith("g") else d
+            arr = self._read(name, _FLOAT64, _exact_shape(name, (1, size)))
+            # The weights are float32 in the engine: a float64 beyond float32's range would
+            # become inf there, and the moments are squared gradients, never negative.
+            if not np.all(np.abs(arr) <= _F32_MAX):
+                raise _refuse(f"the array {name!r} holds a number that is not finite in float32")
+            if name.endswith("_v") and np.any(arr < 0):
+                raise _refuse(f"the optimiser moment {name!r} holds a negative number, and "
+                              "second moments are squares")
+            out[name] = arr
+        for name, log in logs.items():
+            arr = self._read(name, _FLOAT64, _log_shape(name, log))
+            _check_log(name, arr, log.columns, head.steps, config.n_bits)
+            out[name] = arr
+        return out
+
+    def _read(self, name: str, dtype: np.dtype, check_shape) -> np.ndarray:
+        """One member as an array: header first, then exactly the bytes it declares."""
+        info = self._members[name]
+        try:
+            with self._zip.open(info) as fh:
+                prefix = fh.read(min(info.file_size, NPY_HEADER_MAX))
+                stream = io.BytesIO(prefix)
+                shape, fortran, found = _npy_header(name, stream)
+                if found != dtype:
+                    kind = "Python objects" if found.hasobject else f"dtype {found.str}"
+                    raise _refuse(f"the array {name!r} holds {kind}, not {dtype.str}")
+                if fortran:
+                    raise _refuse(f"the array {name!r} is stored in Fortran order")
+                check_shape(shape)
+                size = math.prod(shape) * dtype.itemsize
+                start = stream.tell()
+                if info.file_size != start + size:
+                    raise _refuse(f"the member {name!r} is {info.file_size} bytes but its "
+                                  f"header declares {start + size}")
+                # file_size caps what zipfile inflates; reading to its end checks the CRC.
+                body = prefix[start:] + fh.read(start + size - len(prefix))
+        except InvalidCheckpoint:
+            raise
+        except (ValueError, zipfile.BadZipFile, zlib.error, OSError, EOFError, struct.error,
+                NotImplementedError, RuntimeError, OverflowError) as exc:
+            raise _refuse(f"the member {name!r} is damaged ({_short(exc)})") from None
+        if len(body) != size:
+            raise _refuse(f"the member {name!r} ends before its data does")
+        return np.frombuffer(body, dtype=dtype).reshape(shape)
+
+
+def _refuse(reason: str) -> InvalidCheckpoint:
+    return InvalidCheckpoint(f"not a valid evengan checkpoint: {reason}")
+
+
+def _short(exc: BaseException) -> str:
+    """An exception's text, on one line and short: part of a sentence, not a traceback."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:120]
+
+
+def _bounded_bytes(source) -> bytes:
+    """At most MAX_BYTES + 1 bytes of a path, bytes or binary file object."""
+    limit = MAX_BYTES + 1
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source[:limit])
+    elif isinstance(source, str | os.PathLike):
+        try:
+            # Non-blocking, so that a FIFO is refused below instead of waiting for a writer.
+            fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as fh:
+                info = os.fstat(fh.fileno())
+                # A FIFO or a device could block or never end; a checkpoint is a plain file.
+                if not stat.S_ISREG(info.st_mode):
+                    raise _refuse("it is not a regular file")
+                # No more than the file holds (one byte more shows one still growing), so a
+                # small file needs no 5 MB buffer.
+                data = _read_up_to(fh, min(info.st_size + 1, limit))
+        except OSError as exc:
+            raise ValueError(f"cannot read the checkpoint: {exc.strerror or _short(exc)}") \
+                from None
+    elif hasattr(source, "read"):
+        data = _read_up_to(source, limit)
+    else:
+        raise TypeError(f"a checkpoint is a path, bytes or a binary file, not "
+                        f"{type(source).__name__}")
+    if len(data) > MAX_BYTES:
+        raise _refuse(f"a checkpoint is at most {MAX_BYTES // 2**20} MB and this file is larger")
+    return data
+
+
+def _read_up_to(fh, limit: int) -> bytes:
+    parts, got = [], 0
+    while got < limit:
+        chunk = fh.read(limit - got)
+        if not chunk:
+            break
+        if not isinstance(chunk, bytes | bytearray):
+            raise _refuse("it was opened as text, not as bytes")
+        parts.append(bytes(chunk))
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def _check_end_record(data: bytes) -> None:
+    """Checks the zip's end record before zipfile reads the directory it points to.
+
+    zipfile would parse a directory of any size (a 5 MB file can list 100,000 members, which
+    takes seconds and tens of MB), follow a zip64 record anywhere, or look for the end record
+    inside a trailing comment. A checkpoint has none of these.
+    """
+    end = 22
+    if len(data) < end or data[-end:-end + 4] != b"PK\x05\x06" or data[:4] != b"PK\x03\x04":
+        raise _refuse("it is not a zip archive, or one with something before or after it")
+    disk, cd_disk, on_disk, total, cd_size, cd_offset, comment = struct.unpack(
+        "<4H2LH", data[-end + 4:])
+    if comment:
+        raise _refuse("its zip archive carries a comment")
+    if len(data) >= end + 20 and data[-end - 20:-end - 16] == b"PK\x06\x07":
+        raise _refuse("it is a zip64 archive, which a checkpoint never needs")
+    if disk or cd_disk or on_disk != total:
+        raise _refuse("it is a multi-part zip archive")
+    if not 1 <= total <= len(ARRAYS) + 1:
+        raise _refuse(f"it lists {total} members; a checkpoint has at most {len(ARRAYS) + 1}")
+    # np.savez puts the directory right before the end record and nothing before the first
+    # member; a file with bytes in front (a polyglot) or a gap is not one it wrote.
+    if cd_size > MAX_DIRECTORY_BYTES or cd_offset + cd_size != len(data) - end:
+        raise _refuse("its zip directory is larger than a checkpoint's or not where it belongs")
+
+
+def _member_key(info: zipfile.ZipInfo, seen: Mapping[str, zipfile.ZipInfo]) -> str:
+    """The array name of one zip member, after checking how it is stored."""
+    name = info.orig_filename  # zipfile cuts filename at a NUL; the original has it
+    key = name[:-4] if name.endswith(".npy") else ""
+    if key not in (META, *ARRAYS) or name != key + ".npy":
+        raise _refuse(f"it holds an unknown member {name[:60]!r}")
+    if key in seen:
+        raise _refuse(f"the member {name!r} appears twice")
+    # Unix file-type bits, where the writer set any (np.savez sets none).
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if info.is_dir() or kind not in (0, stat.S_IFREG):
+        raise _refuse(f"the member {name!r} is a link or a folder, not a file")
+    if info.flag_bits & 0x1:
+        raise _refuse(f"the member {name!r} is encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _refuse(f"the member {name!r} uses a compression a checkpoint never uses")
+    return key
+
+
+def _npy_header(name: str, stream: io.BytesIO) -> tuple[tuple, bool, np.dtype]:
+    """(shape, fortran_order, dtype) from a .npy header in a bounded prefix."""
     try:
-        with np.load(source, allow_pickle=False) as archive:
-            names = set(archive.files)
-            if "meta" not in names or not names <= {"meta", *ARRAYS}:
-                raise ValueError("not an evengan checkpoint (unexpected contents)")
-            raw = archive["meta"]
-            if raw.dtype != np.uint8 or raw.ndim != 1:
-                raise ValueError("not an evengan checkpoint (bad header)")
-            meta = json.loads(raw.tobytes().decode("utf-8"))
-            arrays = {name: archive[name] for name in names - {"meta"}}
-    except ValueError as exc:  # numpy's refusal of pickled objects lands here too
-        raise ValueError(f"not a valid evengan checkpoint: {exc}") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError, UnicodeDecodeError) as exc:
-        raise ValueError(f"not a valid evengan checkpoint: {exc}") from None
+        version = npy.read_magic(stream)
+        if version == (1, 0):
+            return npy.read_array_header_1_0(stream, max_header_size=NPY_HEADER_MAX)
+        if version == (2, 0):
+            return npy.read_array_header_2_0(stream, max_header_size=NPY_HEADER_MAX)
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError, OverflowError,
+            KeyError, AttributeError):
+        # numpy's own messages would suggest allow_pickle; ours says what the file is.
+        raise _refuse(f"the member {name!r} is not a well-formed array") from None
+    raise _refuse(f"the member {name!r} uses .npy version {version}, which a checkpoint does "
+                  "not")
+
+
+def _meta_shape(shape: tuple) -> None:
+    if len(shape) != 1:
+        raise _refuse("its header is not a string of bytes")
+    if not 2 <= shape[0] <= MAX_HEADER_BYTES:
+        raise _refuse(f"its header is {shape[0]} bytes; a header is 2 to {MAX_HEADER_BYTES}")
+
+
+def _exact_shape(name: str, want: tuple[int, ...]):
+    def check(shape: tuple) -> None:
+        if tuple(shape) != want:
+            raise _refuse(f"the array {name!r} has shape {_shape_text(shape)}; this config "
+                          f"needs {want}")
+    return check
+
+
+def _log_shape(name: str, log: History):
+    cols = len(log.columns)
+
+    def check(shape: tuple) -> None:
+        if len(shape) != 2 or shape[1] != cols or not 0 <= shape[0] <= log.capacity:
+            raise _refuse(f"the history {name!r} has shape {_shape_text(shape)}; it needs "
+                          f"{cols} columns and at most {log.capacity} rows")
+    return check
+
+
+def _shape_text(shape: tuple) -> str:
+    text = str(tuple(shape))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ---- the JSON header --------------------------------------------------------------------
+
+
+def _parse_header(raw: bytes) -> Header:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _refuse("its header is not UTF-8 text") from None
+    try:
+        meta = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
+                          parse_float=_finite_float, parse_int=_bounded_int)
+    except RecursionError:
+        raise _refuse("its header nests too deeply") from None
+    except ValueError as exc:  # JSONDecodeError is a ValueError, as are the hooks' refusals
+        raise _refuse(f"its header is not valid JSON ({_short(exc)})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ValueError("not an evengan checkpoint (no evengan header)")
+        raise _refuse("it has no evengan header")
     if meta.get("version") != VERSION:
-        raise ValueError(f"checkpoint version {meta.get('version')!r} is not supported")
-    for name, arr in arrays.items():
-        if arr.dtype.kind not in "fiu":
-            raise ValueError(f"checkpoint array {name!r} is not numbers")
-        # weights must be finite; histories may hold NaN (a skipped network's gradient norm)
-        if name in ("g", "d", "g_m", "g_v", "d_m", "d_v") and not np.isfinite(arr).all():
-            raise ValueError(f"checkpoint array {name!r} is not finite")
-    return meta, arrays
+        raise _refuse(f"its version {_short_repr(meta.get('version'))} is not {VERSION}, the "
+                      "one this evengan reads")
+    unknown = sorted(set(meta) - HEADER_KEYS)
+    if unknown:
+        raise _refuse(f"its header has an unknown field {unknown[0][:40]!r}")
+    missing = sorted(HEADER_KEYS - set(meta))
+    if missing:
+        raise _refuse(f"its header lacks the field {missing[0]!r}")
+    if not isinstance(meta["config"], dict):
+        raise _refuse("its config is not a JSON object")
+    try:
+        config = GANConfig.from_dict(meta["config"])
+    except (ValueError, TypeError) as exc:
+        raise _refuse(f"its config is invalid ({_short(exc)})") from None
+    steps = _int_field(meta, "steps", 0, MAX_STEPS)
+    counter = _int_field(meta, "counter", steps, MAX_COUNTER)
+    g_t = _int_field(meta, "g_t", 0, steps * MAX_UPDATES_PER_STEP)
+    d_t = _int_field(meta, "d_t", 0, steps * MAX_UPDATES_PER_STEP)
+    eval_every = _int_field(meta, "eval_every", 0, MAX_EVAL_EVERY)
+    diverged = meta["diverged"]
+    if diverged is not None and not (isinstance(diverged, str)
+                                     and _DIVERGED_TEXT.fullmatch(diverged)):
+        raise _refuse("its divergence note is not a short plain sentence")
+    return Header(config, counter, steps, g_t, d_t, eval_every, diverged)
+
+
+def _int_field(meta: dict, name: str, low: int, high: int) -> int:
+    value = meta[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _refuse(f"its {name} must be an integer in {low}..{high}, got "
+                      f"{_short_repr(value)}")
+    return value
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key[:40]!r} appears twice")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    # Parsing a long run of digits costs time quadratic in its length; a hundred digits are
+    # cheap and still let the range checks say what is wrong with a count of 10**30.
+    if len(text) > 100:
+        raise ValueError("a number has more than 100 digits")
+    return int(text)
+
+
+# ---- the histories ----------------------------------------------------------------------
+
+
+def _check_log(name: str, arr: np.ndarray, columns: tuple[str, ...], steps: int,
+               n_bits: int) -> None:
+    """Column by column: finite (a skipped network's gradient norm may be NaN), in range, and
+    step numbers that never go back nor pass the checkpoint's step."""
+    for j, col in enumerate(columns):
+        v = arr[:, j]
+        nan_ok = col.startswith("grad_")  # a frozen network has no gradient to measure
+        values = v[~np.isnan(v)] if nan_ok else v
+        if not np.all(np.isfinite(values)):
+            raise _refuse(f"the history {name!r} has a value of {col} that is not finite")
+        whole = col in ("step", "distinct")
+        if whole and np.any(values != np.floor(values)):
+            raise _refuse(f"the history {name!r} has a value of {col} that is not a whole "
+                          "number")
+        if col == "step":
+            if np.any(v < 0) or np.any(v > steps):
+                raise _refuse(f"the history {name!r} has a step outside 0..{steps}, the "
+                              "checkpoint's step")
+            if np.any(np.diff(v) < 0):
+                raise _refuse(f"the steps of the history {name!r} go backwards")
+            continue
+        low, high = _column_range(col, n_bits)
+        if np.any(values < low) or np.any(values > high):
+            where = f"below {low:g}" if high == math.inf else f"outside {low:g}..{high:g}"
+            raise _refuse(f"the history {name!r} has a value of {col} {where}")
+
+
+def _column_range(col: str, n_bits: int) -> tuple[float, float]:
+    """The range a column's numbers can take, with room for float rounding where it matters."""
+    if col in _FRACTIONS or re.fullmatch(r"q\d+", col):
+        return 0.0, 1.0 + _ROUNDING
+    if col == "distinct":
+        return 0.0, float(2**n_bits)
+    if col == "entropy_bits":
+        return 0.0, n_bits + _ROUNDING
+    if col.startswith(("grad_", "g_sv")):
+        return 0.0, math.inf
+    return -math.inf, math.inf

@@ -1,31 +1,107 @@
-"""The command line: `python -m evengan train ...` and `python -m evengan sweep ...`."""
+"""The command line: `python -m evengan train ...` and `python -m evengan sweep ...`.
+
+Every bad command line fails before any work, with status 2 and one line on stderr: unknown or
+abbreviated flags, two flags that set the same field, values out of range, grids and seed
+lists that are malformed or too big, and output files that cannot be written.
+"""
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
+import stat
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import fields
-from typing import TextIO
+from typing import Any, TextIO
 
 import torch
 
-from .config import FIELD_NAMES, GANConfig, allowed, parse_field
+from .config import FIELD_NAMES, MAX_STEPS, GANConfig, allowed, parse_field
 from .trainer import Trainer
 
 # Short spellings of the most used fields.
 _ALIASES = {"n_bits": ["--bits"]}
 _SUMMARY = ("even_ratio", "coverage", "distinct", "entropy_bits", "effective_modes", "js_bits")
 
+# Bounds on one sweep, checked before anything is built. Runs: 16 seeds on a 64 x 64 grid.
+MAX_SWEEP_RUNS = 65_536
+# GAN-steps (runs x steps): about an hour at the fastest rate measured here (350k/s).
+MAX_SWEEP_GAN_STEPS = 1_000_000_000
+
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports a bad command line in one line, without the usage block."""
+    """argparse that reports a bad command line in one line, without the usage block, and
+    takes no abbreviations: `--step` is not `--steps` and `--lr-` is no flag at all."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
+
+
+def one_line(text: str) -> str:
+    """text with newlines and other control characters escaped, so a message stays one line
+    whatever the user typed into it."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _claim(parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+           names: Sequence[str], flag: str) -> None:
+    """Records that `flag` sets the fields `names`; a second flag setting any of them (or the
+    same flag twice) is an error instead of the last one silently winning."""
+    given = getattr(namespace, "given", None)
+    if given is None:
+        given = namespace.given = {}
+    for name in names:
+        other = given.get(name)
+        if other == flag:
+            parser.error(f"{flag} is given twice")
+        if other is not None:
+            parser.error(f"{flag} clashes with {other}: both set {name}")
+    for name in names:
+        given[name] = flag
+
+
+class _Once(argparse.Action):
+    """Stores a flag's value; `sets` names the fields it sets (its dest by default)."""
+
+    def __init__(self, option_strings: list[str], dest: str, sets: Sequence[str] = (),
+                 **kwargs: Any):
+        super().__init__(option_strings, dest, **kwargs)
+        self.sets = tuple(sets) or (dest,)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        _claim(parser, namespace, self.sets, option_string or self.dest)
+        setattr(namespace, self.dest, values)
+
+
+class _GridAxis(argparse.Action):
+    """Appends a --grid spec; the field it sweeps may be set by no other flag."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        name = str(values).partition("=")[0].strip().replace("-", "_")
+        if name in FIELD_NAMES:  # other names are refused with the reason by parse_grid
+            _claim(parser, namespace, (name,), f"--grid {name}")
+        specs = list(getattr(namespace, self.dest, None) or [])
+        setattr(namespace, self.dest, [*specs, values])
+
+
+def _steps(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_STEPS:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer in 0..{MAX_STEPS:_}, got {one_line(repr(text))}")
+    return value
 
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -34,11 +110,12 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
         flag = "--" + f.name.replace("_", "-")
         parser.add_argument(
             flag, *_ALIASES.get(f.name, []), dest=f.name, metavar="V", default=None,
-            help=f"{allowed(f.name)} (default {getattr(defaults, f.name)})",
+            action=_Once, help=f"{allowed(f.name)} (default {getattr(defaults, f.name)})",
         )
-    parser.add_argument("--lr", dest="lr", metavar="V", default=None,
-                        help="sets both --lr-g and --lr-d")
-    parser.add_argument("--preset", default=None, help="start from a named preset")
+    parser.add_argument("--lr", dest="lr", metavar="V", default=None, action=_Once,
+                        sets=("lr_g", "lr_d"), help="sets both --lr-g and --lr-d")
+    parser.add_argument("--preset", default=None, action=_Once,
+                        help="start from a named preset")
 
 
 def config_from_args(args: argparse.Namespace) -> GANConfig:
@@ -52,6 +129,8 @@ def config_from_args(args: argparse.Namespace) -> GANConfig:
         base = PRESETS[args.preset].config
     changes = {}
     if args.lr is not None:
+        if args.lr_g is not None or args.lr_d is not None:
+            raise ValueError("--lr sets both learning rates; give --lr or --lr-g / --lr-d")
         changes["lr_g"] = changes["lr_d"] = parse_field("lr_g", args.lr)
     for name in FIELD_NAMES:
         raw = getattr(args, name, None)
@@ -66,20 +145,65 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     tr = sub.add_parser("train", help="train one GAN and print its exact metrics")
     _add_config_flags(tr)
-    tr.add_argument("--steps", type=int, default=500, help="training steps (default 500)")
+    tr.add_argument("--steps", type=_steps, default=500, action=_Once,
+                    help=f"training steps, at most {MAX_STEPS:_} (default 500)")
     tr.add_argument("--json", action="store_true", help="print the metrics as one JSON line")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
-    tr.add_argument("--save", metavar="FILE", default=None, help="write a checkpoint at the end")
+    tr.add_argument("--save", metavar="FILE", default=None, action=_Once,
+                    help="write a checkpoint at the end")
     sw = sub.add_parser("sweep", help="train many GANs at once over a grid and seeds")
     _add_config_flags(sw)
-    sw.add_argument("--grid", action="append", default=[], metavar="FIELD=V1,V2,...",
+    sw.add_argument("--grid", action=_GridAxis, default=[], metavar="FIELD=V1,V2,...",
                     help="a hyperparameter and its values; repeat for more axes")
-    sw.add_argument("--seeds", default="8", help="a count (8) or a list (0,1,5)")
-    sw.add_argument("--steps", type=int, default=500)
-    sw.add_argument("--csv", metavar="FILE", default=None, help="write the table as CSV")
+    # --seeds sets every run's seed, so it clashes with --seed.
+    sw.add_argument("--seeds", default="8", action=_Once, sets=("seed",),
+                    help="a count (8) or a list (0,1,5)")
+    sw.add_argument("--steps", type=_steps, default=500, action=_Once,
+                    help=f"training steps per run, at most {MAX_STEPS:_} (default 500)")
+    sw.add_argument("--csv", metavar="FILE", default=None, action=_Once,
+                    help="write the table as CSV")
     sw.add_argument("--json", action="store_true", help="print the table as JSON lines")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
+
+
+def check_writable(flag: str, path: str) -> None:
+    """Fails now, not after the training, when `path` cannot be written.
+
+    The file is really opened for writing and left as it was: a new file is removed again,
+    an existing one is opened for appending, so it is not truncated. Only plain files are
+    accepted: a folder, a device or a file under /proc is not a place for results.
+    """
+    if not path:
+        raise ValueError(f"{flag} needs a file name")
+    try:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            info = None
+        if info is not None:
+            if not stat.S_ISREG(info.st_mode):
+                raise ValueError(f"{flag} {path!r} is not a plain file")
+            with open(path, "ab"):
+                pass
+            return
+        with open(path, "xb"):
+            pass
+        os.remove(path)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValueError(f"{flag}: cannot write {path!r} ({reason})") from None
+
+
+def json_safe(value: Any) -> Any:
+    """value with every non-finite float as None, so that the output is strict JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 class Progress:
@@ -110,13 +234,9 @@ class Progress:
 
 
 def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if args.steps < 0:
-        raise ValueError(f"--steps must be a non-negative integer, got {args.steps}")
     config = config_from_args(args)
-    if args.save:  # fail before training, not after
-        folder = os.path.dirname(os.path.abspath(args.save))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-            raise ValueError(f"--save: cannot write into {folder}")
+    if args.save is not None:  # fail before training, not after
+        check_writable("--save", args.save)
     trainer = Trainer(config)
     bar = Progress(args.steps, err, enabled=not (args.quiet or args.json))
     chunk = max(1, args.steps // 20)
@@ -134,10 +254,10 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     summary.update({k: last.get(k) for k in ("loss_g", "loss_d", "d_real", "d_fake")})
     summary["exhaustive"] = ev["exhaustive"]
     summary["config"] = config.to_dict()
-    if args.save:
+    if args.save is not None:
         trainer.save(args.save)
     if args.json:
-        out.write(json.dumps(summary) + "\n")
+        out.write(json.dumps(json_safe(summary), allow_nan=False) + "\n")
     else:
         space = f"all 2^{config.z_dim} noise vectors" if ev["exhaustive"] else "4096 fixed draws"
         out.write(f"evengan: {trainer.step_count} steps, n_bits={config.n_bits}, "
@@ -162,6 +282,77 @@ def _target_entropy(config: GANConfig) -> float:
     return math.log2((config.upper + 1) // 2)
 
 
+def parse_seeds(raw: str) -> int | list[int]:
+    """--seeds: a count ("8") or a comma-separated list of seeds ("0,1,5")."""
+    items = [s.strip() for s in str(raw).split(",")]
+    if any(not s for s in items):
+        raise ValueError(f"--seeds has an empty item in {raw!r}")
+    try:
+        values = [int(s) for s in items]
+    except ValueError:
+        raise ValueError(
+            f"--seeds takes a count or a comma-separated list of seeds, got {raw[:60]!r}"
+        ) from None
+    return values if len(values) > 1 else values[0]
+
+
+def check_sweep_size(cells: int, seeds: int, steps: int) -> None:
+    """Refuses, before anything is built, a sweep with too many runs or too much work.
+
+    (Whether the networks of a batch fit in memory is evengan.sweep's to judge.)
+    """
+    runs = cells * seeds
+    if runs > MAX_SWEEP_RUNS:
+        raise ValueError(f"the sweep has {runs:_} runs ({cells} cells x {seeds} seeds); "
+                         f"the most is {MAX_SWEEP_RUNS:_}")
+    if runs * steps > MAX_SWEEP_GAN_STEPS:
+        raise ValueError(f"the sweep asks for {runs * steps:_} GAN-steps ({runs} runs x {steps} "
+                         f"steps); the most is {MAX_SWEEP_GAN_STEPS:_}")
+
+
+def cmd_sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`python -m evengan sweep ...`: prints a line per grid cell, optionally writes CSV."""
+    from .sweep import COLLAPSE_COVERAGE, parse_grid, run_sweep, seed_list
+
+    base = config_from_args(args)
+    grid = parse_grid(args.grid)
+    seeds = seed_list(parse_seeds(args.seeds))
+    check_sweep_size(math.prod(len(v) for v in grid.values()), len(seeds), args.steps)
+    # Every cell's config is built (and so checked: pack against batch_size, ...) up front.
+    cells = [base.replace(**dict(zip(grid, values, strict=True)))
+             for values in itertools.product(*grid.values())]
+    if args.csv is not None:
+        check_writable("--csv", args.csv)
+    n_runs = len(cells) * len(seeds)
+    bar = Progress(n_runs * args.steps, err, enabled=not (args.quiet or args.json),
+                   label="GAN-steps")
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    table = run_sweep(base, grid, seeds, args.steps, device=device,
+                      progress=lambda done, total: bar.update(done))
+    bar.close()
+    if args.csv is not None:
+        with open(args.csv, "w", encoding="utf-8") as fh:
+            fh.write(table.to_csv())
+    if args.json:
+        for row in table.rows:
+            out.write(json.dumps(json_safe(row), allow_nan=False) + "\n")
+        return 0
+    rate = n_runs * args.steps / max(table.seconds, 1e-9)
+    out.write(f"evengan sweep: {n_runs} runs x {args.steps} steps in {table.seconds:.1f} s "
+              f"({rate:,.0f} GAN-steps/s)\n")
+    head = "".join(f"{a:>14}" for a in table.axes)
+    out.write(f"{head}{'seeds':>7}{'even':>8}{'coverage':>10}{'entropy':>9}{'collapse':>10}\n")
+    for cell in table.cells():
+        vals = "".join(f"{cell[a]!s:>14}" for a in table.axes)
+        out.write(f"{vals}{cell['seeds']:>7}{cell['even_ratio']:>8.3f}{cell['coverage']:>10.3f}"
+                  f"{cell['entropy_bits']:>9.2f}{cell['collapse_probability']:>10.2f}\n")
+    out.write("(medians over seeds; collapse = share of seeds with coverage < "
+              f"{COLLAPSE_COVERAGE})\n")
+    if args.csv is not None:
+        out.write(f"wrote {len(table.rows)} rows to {args.csv}\n")
+    return 0
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
@@ -174,11 +365,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     try:
         if args.command == "train":
             return cmd_train(args, out, err)
-        from .sweep import cmd_sweep
-
         return cmd_sweep(args, out, err)
     except (ValueError, OSError) as exc:
-        err.write(f"evengan: error: {exc}\n")
+        err.write(f"evengan: error: {one_line(str(exc))}\n")
         return 2
     except KeyboardInterrupt:
         err.write("evengan: interrupted\n")

@@ -27,6 +27,10 @@ STRUCTURAL_FIELDS = (
     "noise_dim",
 )
 
+# The most steps one run may take: the app's per-session cap, the CLI's --steps limit and the
+# highest step a checkpoint may claim.
+MAX_STEPS = 1_000_000
+
 LOSSES = ("bce", "minimax", "lsgan", "wgan", "wgan-gp")
 OPTIMIZERS = ("adam", "sgd")
 NOISES = ("binary", "uniform", "gaussian")

@@ -148,15 +148,16 @@ class Engine:
     def _per_run(self, values) -> torch.Tensor:
         """An (R, 1) float32 tensor: one form whether or not the runs agree, so that a run's
         arithmetic is the same alone and in any batch."""
-        return torch.tensor(np.asarray(values, dtype=np.float32), device=self.device)[:, None]
+        out = torch.from_numpy(np.asarray(values, dtype=np.float32).reshape(-1, 1))
+        return out if self.device.type == "cpu" else out.to(self.device)
 
     # Elementwise pieces: batch-invariant on the closed-form path, autograd-friendly elsewhere.
     def _sigmoid(self, x: torch.Tensor) -> torch.Tensor:
         return ex.sigmoid(x) if self.exact else torch.sigmoid(x)
 
     def _mean(self, x: torch.Tensor) -> torch.Tensor:
-        """Mean over the batch (dim 1)."""
-        return ex.mean(x, 1) if self.exact else x.mean(dim=1)
+        """Mean over the batch (the last dimension)."""
+        return ex.mean(x, -1) if self.exact else x.mean(dim=-1)
 
     @property
     def exact(self) -> bool:
@@ -270,7 +271,7 @@ class Engine:
 
         For the BCE losses one exp of -|s| gives the sigmoid, and one log of 1 + that exp
         gives both softplus(s) and softplus(-s): two transcendental calls where the losses and
-        slopes would make six.
+        slopes would make six. On the batch-invariant path the log waits for records().
         """
         if self.squash is None:
             return Scores(s)
@@ -279,11 +280,8 @@ class Engine:
                           F.softplus(-s) if losses else None)
         e = ex.exp(-s.abs())
         inv = 1.0 / (1.0 + e)
-        sig = torch.where(s >= 0, inv, e * inv)
-        if not losses:
-            return Scores(s, sig)
-        lp = ex.log(1.0 + e)
-        return Scores(s, sig, s.clamp(min=0.0) + lp, (-s).clamp(min=0.0) + lp)
+        # The softplus values wait for records(), which takes one log for many steps.
+        return Scores(s, torch.where(s >= 0, inv, e * inv), e=e)
 
     def g_loss(self, fake: Scores) -> torch.Tensor:
         """Per-run generator loss from D's scores of the fakes, shape (R,)."""
@@ -369,7 +367,19 @@ class Engine:
 
     def step(self, mode: str = "both", z: torch.Tensor | None = None,
              real: torch.Tensor | None = None, record: bool = True) -> torch.Tensor | None:
-        """One training step of every run; returns records of shape (R, len(RECORD_COLUMNS)).
+        """One training step of every run; returns records of shape (R, len(RECORD_COLUMNS)),
+        or None with record=False. See _step()."""
+        raw = self._step(mode, z, real, record)
+        return None if raw is None else self.records([raw])[0]
+
+    def run_steps(self, n: int, mode: str = "both") -> torch.Tensor:
+        """n steps; their records, shape (n, R, len(RECORD_COLUMNS)), are worked out together
+        at the end, which takes a few dozen small operations instead of that many per step."""
+        return self.records([self._step(mode) for _ in range(n)])
+
+    def _step(self, mode: str = "both", z: torch.Tensor | None = None,
+              real: torch.Tensor | None = None, record: bool = True) -> Raw | None:
+        """One training step of every run; returns what its records are made of.
 
         mode "both" is the tutorial's step: (1) update G against D, (2) update D on a real batch
         and that same fake batch. "g" and "d" update one network only. `z` and `real` replace
@@ -386,7 +396,6 @@ class Engine:
         z = self.noise(h["z0"]) if z is None else z
         x_real = self.real(h["x0"]) if real is None else real
         blur_r, blur_f = self._blur(h, 0, x_real.shape)
-        grad_g = grad_d = self._nan
 
         if self.closed_form and do_g and do_d:
             # D is not changed by G's update and D's step uses the fakes G made before it, so
@@ -396,14 +405,14 @@ class Engine:
             grads = {"g": grad_gd[0], "d": grad_gd[1]}
         else:
             grads = None
+        grad_g = grad_d = None
         # (1) update G against the current D
         if do_g:
             if grads is None:
                 grad, loss_g, fake0 = self._g_grad(z, blur_f, record)
             else:
                 grad = grads["g"]
-            if record:
-                grad_g = self._norm(grad)
+            grad_g = grad
             self._update("g", grad)
             for j in range(1, cfg.g_steps):
                 grad, _, _ = self._g_grad(self.noise(h[f"zg{j}"]), 0.0, False)
@@ -421,8 +430,7 @@ class Engine:
                                                                       h.get("gp0"), record)
             else:
                 grad = grads["d"]
-            if record:
-                grad_d = self._norm(grad)
+            grad_d = grad
             self._update("d", grad)
             for j in range(1, cfg.d_steps):
                 with torch.no_grad():
@@ -434,28 +442,55 @@ class Engine:
         elif record:
             with torch.no_grad():
                 real_scores, fake_scores = self._score_pair(x_seen, f_seen)
-                loss_d = self.d_loss(real_scores, fake_scores)
+                loss_d = None if self.exact else self.d_loss(real_scores, fake_scores)
+        self.steps += 1
         if not record:
-            self.steps += 1
             return None
-        if not do_g:
+        if not do_g and not self.exact:
             with torch.no_grad():
                 loss_g = self.g_loss(fake_scores)
+        if self.exact:  # worked out from the scores in records()
+            loss_g = loss_d = None
+        return Raw(real_scores, fake_scores, fake0[..., -1], grad_g, grad_d,
+                   None if loss_g is None else loss_g.detach(),
+                   None if loss_d is None else loss_d.detach())
 
+    def records(self, raws: list[Raw]) -> torch.Tensor:
+        """Records (k, R, len(RECORD_COLUMNS)) of k steps: the losses, D's mean verdicts on
+        the real and fake batches, the fake batch's even share, and the gradient norms."""
         with torch.no_grad():
-            judged = torch.stack([real_scores.judged, fake_scores.judged], dim=1)  # (R, 2, B)
-            means = ex.mean(judged, 2) if self.exact else judged.mean(dim=2)
-            even = self._mean((fake0[..., -1] < 0.5).to(torch.float32))
-            rec = torch.cat([loss_g[:, None], loss_d[:, None], means, even[:, None],
-                             grad_g[:, None], grad_d[:, None]], dim=1)
-        self.steps += 1
-        return rec
+            def stacked(name, part=None):
+                return torch.stack([getattr(r, name) if part is None else
+                                    getattr(getattr(r, name), part) for r in raws])
+
+            real, fake = (Scores(*(None if getattr(raws[0].real, f) is None else
+                                   stacked(side, f) for f in Scores.FIELDS))
+                          for side in ("real", "fake"))
+            if self.exact:
+                real, fake = self._with_softplus(real), self._with_softplus(fake)
+                loss_g, loss_d = self.g_loss(fake), self.d_loss(real, fake)
+            else:
+                loss_g, loss_d = stacked("loss_g"), stacked("loss_d")
+            judged = self._mean(torch.stack([real.judged, fake.judged], dim=-2))  # (k, R, 2)
+            even = self._mean((stacked("fake_last") < 0.5).to(torch.float32))
+            norms = [self._nan.expand(len(raws), self.R) if getattr(raws[0], name) is None
+                     else self._norm(stacked(name)) for name in ("grad_g", "grad_d")]
+            return torch.cat([loss_g[..., None], loss_d[..., None], judged, even[..., None],
+                              norms[0][..., None], norms[1][..., None]], dim=-1)
+
+    def _with_softplus(self, scores: Scores) -> Scores:
+        """Adds softplus(s) and softplus(-s) from the exp(-|s|) the step kept: one log."""
+        if scores.e is None:
+            return scores
+        lp = ex.log(1.0 + scores.e)
+        return Scores(scores.s, scores.sigmoid, scores.s.clamp(min=0.0) + lp,
+                      (-scores.s).clamp(min=0.0) + lp, scores.e)
 
     def _norm(self, grad: torch.Tensor) -> torch.Tensor:
-        """Per-run Euclidean norm of a flat gradient (R, P)."""
+        """Euclidean norm of flat gradients (..., P)."""
         if self.exact:
-            return ex.tree_sum(grad * grad, 1).sqrt()
-        return torch.linalg.vector_norm(grad, dim=1)
+            return ex.tree_sum(grad * grad, -1).sqrt()
+        return torch.linalg.vector_norm(grad, dim=-1)
 
     def _g_grad(self, z: torch.Tensor, blur, want_loss: bool = True):
         """G's gradient with D held fixed: (grad (R, P), loss (R,) or None, fakes (R, B, n))."""
@@ -469,7 +504,7 @@ class Engine:
         s, d_tape = self.d_spec.trace(self.d_views, self._pack(fake + blur), True)
         s_fake = self.judge(s[..., 0], want_loss)
         grad = self._g_grad_through_d(g_tape, fake, s_fake, d_tape)
-        return grad, (self.g_loss(s_fake) if want_loss else None), fake
+        return grad, None, fake  # records() works the loss out
 
     def _joint_grads(self, z, x_real, blur_r, blur_f, want_loss: bool):
         """Closed-form G and D gradients of the tutorial's step from one D pass.
@@ -483,9 +518,7 @@ class Engine:
         half = s_fake.s.shape[1]
         fake_tape = [[x[:, half:] for x in part] for part in d_tape]  # the fake half only
         grad_g = self._g_grad_through_d(g_tape, fake, s_fake, fake_tape)
-        loss_g = self.g_loss(s_fake) if want_loss else None
-        loss_d = self.d_loss(s_real, s_fake) if want_loss else None
-        return (grad_g, grad_d), loss_g, loss_d, s_real, s_fake, fake
+        return (grad_g, grad_d), None, None, s_real, s_fake, fake  # losses: see records()
 
     def _d_grad(self, x_real: torch.Tensor, fake: torch.Tensor, h_gp, want_loss: bool = True):
         """D's gradient on a real and a fake batch: (grad, loss, s_real, s_fake)."""
@@ -499,7 +532,7 @@ class Engine:
             return grad, loss.detach(), s_real.detach(), s_fake.detach()
         s_real, s_fake, tape = self._d_pass(x_real, fake, want_loss)
         grad = self._d_param_grad(s_real, s_fake, tape)
-        return grad, (self.d_loss(s_real, s_fake) if want_loss else None), s_real, s_fake
+        return grad, None, s_real, s_fake
 
     # The three pieces of the closed-form gradients, shared by the steps above.
 
@@ -697,10 +730,12 @@ class Engine:
 class Scores:
     """D's raw scores of a batch (R, k), and for the BCE losses their sigmoid and softplus."""
 
+    FIELDS = ("s", "sigmoid", "softplus", "softplus_neg", "e")
     s: torch.Tensor
     sigmoid: torch.Tensor | None = None
     softplus: torch.Tensor | None = None  # log(1 + e**s)
     softplus_neg: torch.Tensor | None = None  # log(1 + e**-s)
+    e: torch.Tensor | None = None  # e**-|s|, kept by the batch-invariant path
 
     @property
     def judged(self) -> torch.Tensor:
@@ -714,7 +749,20 @@ class Scores:
         return Scores(*(None if x is None else x.detach() for x in self._fields()))
 
     def _fields(self) -> tuple:
-        return (self.s, self.sigmoid, self.softplus, self.softplus_neg)
+        return tuple(getattr(self, f) for f in self.FIELDS)
+
+
+@dataclass(frozen=True)
+class Raw:
+    """What one step's records are made of, kept until records() works them out."""
+
+    real: Scores
+    fake: Scores
+    fake_last: torch.Tensor  # G's last-bit probability for each fake
+    grad_g: torch.Tensor | None  # None where the network was not updated
+    grad_d: torch.Tensor | None
+    loss_g: torch.Tensor | None  # given by the autograd path, worked out later otherwise
+    loss_d: torch.Tensor | None
 
 
 def _sigmoid_backward(grad: torch.Tensor, out: torch.Tensor) -> torch.Tensor:

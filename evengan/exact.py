@@ -105,7 +105,7 @@ def contract(a: torch.Tensor, b: torch.Tensor, dim: int) -> torch.Tensor:
 
     Where the product tensor of one run would pass _PRODUCTS_PER_RUN elements, `dim` is cut
     into chunks whose size depends on the run's shapes only; each chunk is tree-summed and the
-    chunk sums are tree-summed in turn.
+    chunk sums are added in order, so memory stays at one chunk's products.
     """
     shape = [max(i, j) for i, j in zip(a.shape, b.shape, strict=True)]  # same rank here
     dim = dim % len(shape)
@@ -116,14 +116,14 @@ def contract(a: torch.Tensor, b: torch.Tensor, dim: int) -> torch.Tensor:
     if per_run <= _PRODUCTS_PER_RUN or length == 1:
         return tree_sum(a * b, dim)
     chunk = max(1, _PRODUCTS_PER_RUN * length // per_run)
-    chunk = 1 << (chunk.bit_length() - 1)  # a power of two, so chunks line up with the tree
-    parts = []
+    total = None
     for lo in range(0, length, chunk):
         k = min(chunk, length - lo)
         part_a = a.narrow(dim, lo, k) if a.shape[dim] != 1 else a
         part_b = b.narrow(dim, lo, k) if b.shape[dim] != 1 else b
-        parts.append(tree_sum(part_a * part_b, dim))
-    return tree_sum(torch.stack(parts, dim), dim)
+        part = tree_sum(part_a * part_b, dim)
+        total = part if total is None else total + part  # chunk after chunk, in order
+    return total
 
 
 def matmul(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:

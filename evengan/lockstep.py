@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import torch
-
 from .config import GANConfig
 from .engine import Engine
 from .trainer import Trainer, finite_records
@@ -54,7 +52,7 @@ def run_together(trainers: Sequence[Trainer], n: int, mode: str = "both") -> lis
         group = [trainers[i] for i in live]
         starts = [t.engine.state() for t in group]
         batch = Engine.stack([t.engine for t in group])
-        records = torch.stack([batch.step(mode) for _ in range(k)])  # (k, R, columns)
+        records = batch.run_steps(k, mode)  # (k, R, columns)
         finite = batch.finite()
         batch.unstack([t.engine for t in group])
         for j, i in enumerate(live):

@@ -6,6 +6,7 @@ leading run dimension R, so a sweep scores a thousand generators in one call.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from .encoding import bits_to_ints, ints_to_bits
@@ -28,9 +29,9 @@ def counts_to_distribution(ints: torch.Tensor, n: int, k: int) -> torch.Tensor:
     return counts.view(R, 2**n).to(torch.float64) / k
 
 
-def sample_distribution(probs: torch.Tensor, n: int, key: torch.Tensor | None = None) -> tuple[
-    torch.Tensor, bool
-]:
+def sample_distribution(
+    probs: torch.Tensor, n: int, key: np.ndarray | torch.Tensor | None = None
+) -> tuple[torch.Tensor, bool]:
     """q when each bit is drawn Bernoulli(p): exact where affordable, else one draw per row.
 
     Returns (q, exact). The exact form sums, over noise rows, the product of bit likelihoods.
@@ -43,8 +44,13 @@ def sample_distribution(probs: torch.Tensor, n: int, key: torch.Tensor | None = 
         return log_q.exp().mean(dim=1), True
     from . import rng  # only the sampled fallback needs random numbers
 
-    keys = key if key is not None else rng.mix32(torch.arange(R, dtype=torch.int64) + 77)
-    u = rng.uniform(keys.to(probs.device), k * n).view(R, k, n)
+    # rng hashes NumPy keys (the device only says where the draws go), so a key given as a
+    # tensor comes back to the host first.
+    if key is None:
+        keys = rng.mix32(np.arange(R, dtype=np.int64) + 77)
+    else:
+        keys = np.asarray(key.cpu() if isinstance(key, torch.Tensor) else key, dtype=np.int64)
+    u = rng.uniform(keys, k * n, probs.device).view(R, k, n)
     return counts_to_distribution(bits_to_ints(u < probs), n, k), False
 
 
@@ -103,8 +109,6 @@ def collapse_events(steps, coverage, entropy, window: int = 10, drop_coverage: f
     A fall is reported once, where it first shows; the next of the same kind can come only
     after `window` evaluations, so a noisy plateau does not fire at every wobble.
     """
-    import numpy as np
-
     steps, coverage, entropy = (np.asarray(a, dtype=np.float64) for a in (steps, coverage, entropy))
     events: list[tuple[float, str]] = []
     quiet_until = {"coverage": 0, "entropy": 0}

@@ -62,17 +62,20 @@ class NetSpec:
     def n_params(self) -> int:
         return sum(i * o + o for _, i, o in self.layers)
 
-    def views(self, flat: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        """Each layer's (weight (R, fan_in, fan_out), bias (R, 1, fan_out)) as views of flat.
+    def views(self, flat: torch.Tensor) -> list[tuple[torch.Tensor, ...]]:
+        """Each layer's (weight (R, fan_in, fan_out), bias (R, 1, fan_out), both as one
+        (R, fan_in + 1, fan_out) matrix whose last row is the bias) as views of flat.
 
-        Views share the flat tensor's storage, so they stay live through in-place updates and
-        can be made once per network instead of once per use.
+        The bias follows the weight in the flat layout, so the two stack into one matrix: with
+        a column of ones appended to its input, a layer is one contraction, and its weight and
+        bias gradients come out of one contraction in the flat layout. Views share the flat
+        tensor's storage, so they stay live through in-place updates and can be made once.
         """
         out = []
         for off, i, o in self.layers:
             w = flat[:, off : off + i * o].view(-1, i, o)
             b = flat[:, off + i * o : off + i * o + o].view(-1, 1, o)
-            out.append((w, b))
+            out.append((w, b, flat[:, off : off + (i + 1) * o].view(-1, i + 1, o)))
         return out
 
     def forward(self, params, x: torch.Tensor, exact: bool = False) -> torch.Tensor:
@@ -89,9 +92,11 @@ class NetSpec:
             params = self.views(params)
         last = len(params) - 1
         inputs, pre = [], []
-        for k, (w, b) in enumerate(params):
+        for k, (w, b, wb) in enumerate(params):
+            if exact:  # the bias rides on a column of ones (see views())
+                x = torch.cat([x, x.new_ones(x.shape[:-1] + (1,))], dim=-1)
             inputs.append(x)
-            y = ex.matmul(x, w) + b if exact else _affine(x, w, b)
+            y = ex.matmul(x, wb) if exact else _affine(x, w, b)
             if k < last:
                 pre.append(y)
                 y = torch.where(y > 0, y, y * _LEAK) if exact else F.leaky_relu(y, _LEAK)
@@ -103,8 +108,8 @@ class NetSpec:
         """Hand-written backpropagation through the MLP for a gradient at its output.
 
         Returns (grad of the flat parameters or None, grad of the input or None). It is the
-        chain rule for matmul + bias + LeakyReLU in batch-invariant arithmetic, checked
-        against autograd in the tests.
+        chain rule for matmul + bias + LeakyReLU in batch-invariant arithmetic, from a tape of
+        trace(exact=True), checked against autograd in the tests.
         """
         layer_inputs, pre = tape
         parts: list[torch.Tensor] = []
@@ -112,8 +117,7 @@ class NetSpec:
         for k in range(len(params) - 1, -1, -1):
             w = params[k][0]
             single = w.shape[2] == 1  # one output: the products need no contraction
-            if grads:
-                parts.append(ex.tree_sum(g, 1))
+            if grads:  # the inputs carry their column of ones: weight and bias in one go
                 parts.append(ex.matmul_tn(layer_inputs[k], g).flatten(1))
             if k > 0 or inputs:
                 g = g * w.transpose(1, 2) if single else ex.matmul_nt(g, w)

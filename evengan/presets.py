@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from .config import GANConfig, Preset
 
 PRESETS: dict[str, Preset] = {
@@ -34,3 +37,8 @@ PRESETS: dict[str, Preset] = {
         "no longer near ln 2: the critic's gap between real and fake is what falls.",
     ),
 }
+
+# Name -> config alone, exported as evengan.PRESETS for code that wants the settings without
+# the notes. Read-only, so that no caller can change a preset for everyone else.
+CONFIGS: Mapping[str, GANConfig] = MappingProxyType(
+    {name: preset.config for name, preset in PRESETS.items()})

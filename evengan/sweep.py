@@ -12,6 +12,7 @@ import csv
 import io
 import itertools
 import math
+import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from . import budget
 from .config import FIELD_NAMES, GANConfig, parse_field
 from .engine import RECORD_COLUMNS, Engine
 from .history import History
@@ -74,8 +76,18 @@ class SweepTable:
         return out
 
 
+# Bounds on what a grid and a seed list may ask for, checked before anything is built.
+MAX_GRID_VALUES = 64  # values on one axis
+MAX_GRID_CELLS = 4096  # cells of the whole grid (the product of its axes)
+MAX_SEEDS = 4096  # seeds per cell, as a count or a list
+
+
 def parse_grid(specs: Sequence[str]) -> dict[str, list]:
-    """["lr_g=1e-4,1e-3", "batch_size=16,64"] -> {"lr_g": [1e-4, 1e-3], "batch_size": [16, 64]}."""
+    """["lr_g=1e-4,1e-3", "batch_size=16,64"] -> {"lr_g": [1e-4, 1e-3], "batch_size": [16, 64]}.
+
+    Raises ValueError for an unknown field, a field named twice, an empty or repeated value,
+    or more than MAX_GRID_VALUES values on an axis or MAX_GRID_CELLS cells in all.
+    """
     grid: dict[str, list] = {}
     for spec in specs:
         name, sep, values = spec.partition("=")
@@ -86,18 +98,46 @@ def parse_grid(specs: Sequence[str]) -> dict[str, list]:
             raise ValueError(f"--grid field must be a config field other than seed, got {name!r}")
         if name in grid:
             raise ValueError(f"--grid names {name} twice")
-        grid[name] = [parse_field(name, v) for v in values.split(",") if v.strip()]
+        items = [v.strip() for v in values.split(",")]
+        if len(items) > MAX_GRID_VALUES:
+            raise ValueError(f"--grid {name} has {len(items)} values; the most is "
+                             f"{MAX_GRID_VALUES}")
+        if not all(items):  # "lr_g=1e-3,,1e-2" is a typo, not two values
+            raise ValueError(f"--grid {name} has an empty value in {values!r}")
+        parsed: list = []
+        for item in items:
+            value = parse_field(name, item)
+            if value in parsed:  # the same cell twice would merge its seeds into one
+                raise ValueError(f"--grid {name} lists {item} twice")
+            parsed.append(value)
+        grid[name] = parsed
+    cells = math.prod(len(v) for v in grid.values())
+    if cells > MAX_GRID_CELLS:
+        raise ValueError(f"the grid has {cells:_} cells; the most is {MAX_GRID_CELLS:_}")
     return grid
 
 
 def seed_list(seeds: int | Sequence[int]) -> list[int]:
-    if isinstance(seeds, int):
-        if seeds < 1:
-            raise ValueError(f"seeds must be a positive count or a list, got {seeds}")
-        return list(range(seeds))
-    out = [int(s) for s in seeds]
-    if not out:
-        raise ValueError("seeds must not be empty")
+    """The seeds a sweep trains: 0..seeds-1 for a count, else the list as given.
+
+    Raises ValueError for a count outside 1..MAX_SEEDS, an empty or too long list, a seed
+    that is not a valid config seed, or a seed listed twice.
+    """
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        if not 1 <= seeds <= MAX_SEEDS:
+            raise ValueError(f"seeds must be a count in 1..{MAX_SEEDS} or a list, got {seeds}")
+        return list(range(int(seeds)))
+    if not 1 <= len(seeds) <= MAX_SEEDS:
+        raise ValueError(f"a seed list holds 1..{MAX_SEEDS} seeds, got {len(seeds)}")
+    out: list[int] = []
+    for s in seeds:
+        # A bool or a float is no seed, even where int() would take it.
+        value = parse_field("seed", s) if not isinstance(s, bool | float) else None
+        if value is None:
+            raise ValueError(f"seed must be an integer, got {s!r}")
+        if value in out:  # two runs with one seed are one run counted twice
+            raise ValueError(f"seed {value} is listed twice")
+        out.append(value)
     return out
 
 
@@ -126,11 +166,13 @@ def run_sweep(
     device: str | torch.device = "cpu",
     curves_every: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    max_bytes: int = budget.DEFAULT_MAX_BYTES,
 ) -> SweepTable:
     """Trains every grid cell x seed for `steps` steps and returns their final exact metrics.
 
     `progress(done, total)` is called as run-steps complete; `curves_every` > 0 also keeps
-    each run's metrics every that many steps.
+    each run's metrics every that many steps. Raises ValueError before allocating when a
+    batch of runs would pass max_bytes (evengan.budget). `progress` may raise to stop.
     """
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
@@ -141,6 +183,8 @@ def run_sweep(
     groups: dict[tuple, list[int]] = {}
     for i, (_, cfg) in enumerate(runs):
         groups.setdefault(cfg.structure(), []).append(i)
+    for members in groups.values():  # the largest batch each structure will train at once
+        budget.check(runs[members[0]][1], min(len(members), MAX_BATCH), max_bytes)
     results: list[dict | None] = [None] * len(runs)
     n_evals = steps // curves_every + 1 if curves_every else 0
     curves = {m: np.full((len(runs), n_evals), np.nan) for m in METRICS} if n_evals else {}
@@ -159,7 +203,7 @@ def run_sweep(
                     break
                 engine.step(record=False)
                 done += len(chunk)
-                if progress and (t + 1) % 25 == 0:
+                if progress:
                     progress(done, total)
             final = engine.evaluate()
             finite = engine.finite().cpu().numpy()
@@ -222,7 +266,7 @@ class Ensemble:
             every = self.eval_every
             k = n - done if not every else min(n - done, every - self.engine.steps % every)
             first = self.engine.steps
-            recs = torch.stack([self.engine.step(mode)[:, :4] for _ in range(k)])  # (k, K, 4)
+            recs = self.engine.run_steps(k, mode)[..., :4]  # (k, K, 4)
             q = torch.tensor(self.QUANTILES, dtype=torch.float64)
             stats = torch.nanquantile(recs.to(torch.float64), q, dim=1)  # (3, k, 4)
             rows = stats.permute(1, 2, 0).reshape(k, -1).numpy()  # per column: q1, med, q3
@@ -250,48 +294,3 @@ class Ensemble:
     def collapse_probability(self, threshold: float = COLLAPSE_COVERAGE) -> float:
         """Share of the K seeds whose exact coverage is below the threshold now."""
         return float(np.mean(~(self.last_coverage >= threshold)))
-
-
-def cmd_sweep(args, out, err) -> int:
-    """`python -m evengan sweep ...`: prints a line per grid cell, optionally writes CSV."""
-    from .cli import Progress, config_from_args
-
-    base = config_from_args(args)
-    grid = parse_grid(args.grid)
-    raw = str(args.seeds)
-    try:
-        seeds: int | list[int] = int(raw) if "," not in raw else [int(s) for s in raw.split(",")]
-    except ValueError:
-        raise ValueError(f"--seeds takes a count or a comma-separated list, got {raw!r}") from None
-    if args.steps < 0:
-        raise ValueError(f"--steps must be a non-negative integer, got {args.steps}")
-    n_runs = len(seed_list(seeds)) * math.prod(len(v) for v in grid.values())
-    bar = Progress(n_runs * args.steps, err, enabled=not (args.quiet or args.json),
-                   label="GAN-steps")
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    table = run_sweep(base, grid, seeds, args.steps, device=device,
-                      progress=lambda done, total: bar.update(done))
-    bar.close()
-    if args.csv:
-        with open(args.csv, "w", encoding="utf-8") as fh:
-            fh.write(table.to_csv())
-    if args.json:
-        import json
-
-        for row in table.rows:
-            out.write(json.dumps(row) + "\n")
-        return 0
-    rate = n_runs * args.steps / max(table.seconds, 1e-9)
-    out.write(f"evengan sweep: {n_runs} runs x {args.steps} steps in {table.seconds:.1f} s "
-              f"({rate:,.0f} GAN-steps/s)\n")
-    head = "".join(f"{a:>14}" for a in table.axes)
-    out.write(f"{head}{'seeds':>7}{'even':>8}{'coverage':>10}{'entropy':>9}{'collapse':>10}\n")
-    for cell in table.cells():
-        vals = "".join(f"{cell[a]!s:>14}" for a in table.axes)
-        out.write(f"{vals}{cell['seeds']:>7}{cell['even_ratio']:>8.3f}{cell['coverage']:>10.3f}"
-                  f"{cell['entropy_bits']:>9.2f}{cell['collapse_probability']:>10.2f}\n")
-    out.write("(medians over seeds; collapse = share of seeds with coverage < "
-              f"{COLLAPSE_COVERAGE})\n")
-    if args.csv:
-        out.write(f"wrote {len(table.rows)} rows to {args.csv}\n")
-    return 0

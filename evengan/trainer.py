@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from . import checkpoint
+from . import budget, checkpoint
 from .config import GANConfig
 from .data import even_bit_length
 from .encoding import convert_float_matrix_to_int_list
@@ -26,8 +26,12 @@ class Trainer:
     """Trains one GAN step by step; the same config always gives the same history."""
 
     def __init__(self, config: GANConfig | None = None, history_capacity: int = 4096,
-                 eval_every: int = 50):
+                 eval_every: int = 50, max_bytes: int = budget.DEFAULT_MAX_BYTES):
+        """Raises ValueError, before allocating, when the config's estimated memory
+        (evengan.budget) passes max_bytes."""
         self.config = config or GANConfig()
+        budget.check(self.config, 1, max_bytes)
+        self.max_bytes = max_bytes
         self._capacity = history_capacity
         # Exact metrics are taken every eval_every steps (0: only on record_eval()).
         self.eval_every = eval_every
@@ -90,12 +94,11 @@ class Trainer:
         if n < 1 or self.diverged:
             return 0
         start = self.engine.state()
-        rows = [self.engine.step(mode) for _ in range(int(n))]
-        records = torch.cat(rows, dim=0)
+        records = self.engine.run_steps(int(n), mode)[:, 0]
         if finite_records(records) and bool(self.engine.finite()):
-            self._log(records, self.engine.steps - len(rows))
-            return len(rows)
-        return self._replay_finite(start, len(rows), mode)
+            self._log(records, self.engine.steps - len(records))
+            return len(records)
+        return self._replay_finite(start, len(records), mode)
 
     def _replay_finite(self, start: dict, n: int, mode: str) -> int:
         """Goes back to `start` and replays until the step before weights or losses go bad."""
@@ -120,6 +123,7 @@ class Trainer:
     def update_config(self, config: GANConfig) -> bool:
         """Adopts a new config; returns True when it needed new networks (and so reset)."""
         reset = self.config.needs_reset(config)
+        budget.check(config, 1, self.max_bytes)
         self.config = config
         if reset:
             self.reset()
@@ -233,8 +237,8 @@ class Trainer:
         """A Trainer restored from save(): training resumes as if it had never stopped.
 
         `file` is a path, bytes or a binary file object. Raises ValueError, with one sentence
-        saying why, for a file that is not a valid checkpoint; nothing in it is run, and no
-        file of at most 5 MB takes more than a fraction of a second or a few MB to refuse.
+        saying why, for a file that is not a valid checkpoint (see evengan.checkpoint); nothing
+        in it is run, and no file of at most 5 MB takes a second or 100 MB to load or refuse.
         """
         reader = checkpoint.Reader(file)
         head = reader.header

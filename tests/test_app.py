@@ -1,8 +1,10 @@
 """The dashboard driven headless through Streamlit's AppTest.
 
-run_every never fires in AppTest; each run() stands for one tick.
+run_every never fires in AppTest; each run() stands for one tick. Play trains in the server's
+class thread (evengan.scheduler), so a test waits for it with until().
 """
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,14 @@ def metric(at: AppTest, label: str) -> str:
 
 def trainer(at: AppTest):
     return at.session_state["trainer"]
+
+
+def until(condition, seconds: float = 30.0) -> None:
+    """Waits for the class thread to make condition() true (generous: CI machines vary)."""
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "the class thread did not train in time"
+        time.sleep(0.02)
 
 
 def test_page_loads_with_metrics_and_charts():
@@ -107,6 +117,7 @@ def test_play_sets_the_timer_and_a_tick_trains_pause_stops():
     at = start()
     at.button(key="btn_play").click().run()
     assert at.session_state["playing"]
+    until(lambda: trainer(at).step_count > 0)
     at.run()  # a tick
     after_tick = trainer(at).step_count
     assert after_tick > 0
@@ -331,10 +342,13 @@ def test_a_blown_up_run_pauses_with_a_message_and_keeps_the_last_finite_state():
     at = start({"loss": "lsgan", "lr_g": "10", "lr_d": "10", "optimizer_g": "sgd",
                 "optimizer_d": "sgd", "d_hidden": "32"})
     at.button(key="btn_play").click().run()
-    for _ in range(10):
-        at.run()
-        if trainer(at).diverged:
-            break
+
+    def ticked_until_diverged() -> bool:
+        at.run()  # a tick: the page draws, and so lets the class thread train on
+        return bool(trainer(at).diverged)
+
+    until(ticked_until_diverged)
+    at.run()  # the tick after: the page sees it and pauses
     t = trainer(at)
     assert t.diverged
     assert any("Paused" in e.value for e in at.error)

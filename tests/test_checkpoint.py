@@ -96,3 +96,56 @@ def test_crafted_files_raise_value_error_and_run_nothing(kind):
 def test_oversized_upload_is_refused():
     with pytest.raises(ValueError, match="at most"):
         Trainer.load(b"\0" * (6 * 1024 * 1024))
+
+
+def test_eval_every_and_histories_come_back_as_saved():
+    t = Trainer(GANConfig(seed=2), eval_every=25)
+    t.run(110)
+    buf = io.BytesIO()
+    t.save(buf)
+    back = Trainer.load(buf.getvalue())
+    assert back.eval_every == 25 and back.diverged is None
+    for name in ("history", "evals", "weights", "timeline"):
+        assert np.array_equal(getattr(back, name).array(), getattr(t, name).array()), name
+    back.run(15)
+    assert back.evals.last()["step"] == 125  # evaluation resumes on its own schedule
+
+
+def test_the_inflation_bound_covers_the_largest_checkpoint_and_little_more():
+    from evengan import checkpoint
+
+    def widest(n: int) -> GANConfig:
+        return GANConfig(n_bits=n, g_hidden=256, g_depth=4, d_hidden=256, d_depth=4, pack=8,
+                         mbstd=True, noise_dim=16, batch_size=64)
+
+    def logs(n: int) -> dict:
+        # A Trainer's histories depend on n_bits alone; a small config builds them cheaply.
+        t = Trainer(GANConfig(n_bits=n), eval_every=0)
+        out = {"history": t.history, "evals": t.evals, "weights": t.weights}
+        return out if t.timeline is None else {**out, "timeline": t.timeline}
+
+    largest = max(checkpoint.max_payload_bytes(widest(n), logs(n)) for n in range(3, 17))
+    assert largest <= checkpoint.MAX_INFLATED_BYTES < 1.1 * largest
+
+
+def test_a_file_over_5_mb_on_disk_is_refused(tmp_path):
+    big = tmp_path / "big.npz"
+    big.write_bytes(b"PK\x03\x04" + b"\0" * (6 * 1024 * 1024))
+    with pytest.raises(ValueError, match="at most 5 MB"):
+        Trainer.load(str(big))
+
+
+def test_a_fifo_a_folder_or_no_file_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "pipe.npz"
+    os.mkfifo(fifo)  # opening this for reading would block until a writer comes
+    with pytest.raises(ValueError, match="not a regular file"):
+        Trainer.load(str(fifo))
+    with pytest.raises(ValueError, match="cannot read the checkpoint: Is a directory"):
+        Trainer.load(str(tmp_path))
+    with pytest.raises(ValueError, match="cannot read the checkpoint: No such file"):
+        Trainer.load(str(tmp_path / "missing.npz"))
+
+
+def test_a_text_stream_is_refused():
+    with pytest.raises(ValueError, match="opened as text"):
+        Trainer.load(io.StringIO("PK"))

@@ -71,3 +71,17 @@ def test_needs_reset_only_for_structure_and_seed():
     assert c.needs_reset(c.replace(n_bits=8))
     assert c.needs_reset(c.replace(seed=3))
     assert set(FIELD_NAMES) >= {"n_bits", "batch_size", "lr_g", "lr_d", "seed"}
+
+
+def test_presets_are_importable_from_the_package_as_configs():
+    import evengan
+    from evengan import PRESETS
+    from evengan.presets import PRESETS as NOTED
+
+    assert set(PRESETS) == set(NOTED) >= {"tutorial", "collapse", "healthy"}
+    assert all(isinstance(c, GANConfig) for c in PRESETS.values())
+    assert PRESETS["tutorial"] == GANConfig()
+    assert PRESETS["healthy"] == NOTED["healthy"].config  # the app's Preset objects agree
+    assert "PRESETS" in evengan.__all__
+    with pytest.raises(TypeError):  # read-only: nobody changes a preset for everyone
+        PRESETS["tutorial"] = GANConfig(n_bits=3)

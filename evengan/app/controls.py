@@ -8,7 +8,7 @@ import streamlit as st
 
 from ..config import DECODES, FIELD_NAMES, LOSSES, NOISES, OPTIMIZERS
 from ..presets import PRESETS
-from .state import bound_t, set_widgets, t, widget_config
+from .state import bound_t, refusal, set_widgets, t, widget_config
 from .text import LANGUAGES
 
 LR_CHOICES = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1]
@@ -99,6 +99,8 @@ def sidebar() -> ViewPrefs:
     """Draws the sidebar; widget values land in session state under w_<field>."""
     ss = st.session_state
     hidden = ss.get("hidden", set())
+    if ss.pop("revert_widgets", False):
+        set_widgets(ss.trainer.config)
     # Streamlit drops a widget's state on a page that does not draw it (the Sweep page):
     # put the run's config back, or the sliders would come back at their minimums.
     for name in FIELD_NAMES:
@@ -172,9 +174,16 @@ def apply_sidebar() -> None:
         return
     if config == trainer.config:
         return
+    too_big = refusal(config)
+    if too_big:  # keep the run; the widgets go back to its config on the next run
+        ss.notices.append(("warning", t("bad_config", error=too_big)))
+        ss.revert_widgets = True
+        st.rerun()
     changed = [name for name in config.structure_fields() if
                getattr(config, name) != getattr(trainer.config, name)]
-    if trainer.update_config(config):
+    with ss.lock:  # the class thread may be training this run
+        reset = trainer.update_config(config)
+    if reset:
         ss.playing = False
         ss.notices.append(("info", t("reset_notice", field=", ".join(changed) or "seed")))
 

@@ -8,7 +8,7 @@ from .. import plots
 from ..sweep import COLLAPSE_COVERAGE, Ensemble
 from ..trainer import Trainer
 from .panels import CHART_CONFIG
-from .state import t
+from .state import refusal, scheduler, t
 
 
 def current() -> Ensemble | None:
@@ -23,21 +23,31 @@ def sync(trainer: Trainer) -> None:
         return
     k = int(ss.get("w_ensemble_k", 16))
     ens: Ensemble | None = ss.get("ensemble")
-    if ens is None or ens.k != k:
-        ens = ss.ensemble = Ensemble(trainer.config, k)
-    else:
-        ens.update_config(trainer.config)
-    if ens.step_count > trainer.step_count:  # the main run was reset
-        ens.reset()
+    if ens is None or ens.k != k or ens.config.needs_reset(trainer.config):
+        too_big = refusal(trainer.config, k, kind="ensemble")
+        if too_big:
+            st.warning(t("bad_config", error=too_big))
+            ss.pop("ensemble", None)
+            return
+    with ss.lock:
+        if ens is None or ens.k != k:
+            ens = ss.ensemble = Ensemble(trainer.config, k)
+        else:
+            ens.update_config(trainer.config)
+        if ens.step_count > trainer.step_count:  # the main run was reset
+            ens.reset()
     behind = trainer.step_count - ens.step_count
     if behind > 0:
         bar = st.progress(0.0, text=t("ensemble_catchup", step=trainer.step_count))
-        done = 0
-        while done < behind:
-            chunk = min(200, behind - done)
-            ens.run(chunk)
-            done += chunk
-            bar.progress(done / behind, text=t("ensemble_catchup", step=trainer.step_count))
+
+        def advance(n: int) -> int:
+            ens.run(n)
+            return n
+
+        with ss.lock:
+            scheduler().train(ss.uid, ("ensemble", k, trainer.config.structure()), advance,
+                              behind, lambda done: bar.progress(done / behind, text=t(
+                                  "ensemble_catchup", step=trainer.step_count)))
         bar.empty()
 
 

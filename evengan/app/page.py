@@ -6,72 +6,75 @@ import time
 
 import streamlit as st
 
+from ..lockstep import class_key
+from ..scheduler import Player
 from ..trainer import Trainer
 from . import controls, ensemble, lab, panels, share, sweep_page
 from .state import (
-    MAX_TICK_SECONDS,
     SESSION_STEP_CAP,
-    SLICE_SECONDS,
-    drop_player,
     init_session,
-    note_playing,
-    playing_sessions,
+    scheduler,
+    session_alive,
     sync_query,
     t,
     tick_seconds,
 )
 
-_CHUNK = 25  # steps between clock checks inside a tick
+
+def _key(trainer: Trainer, mode: str) -> tuple:
+    """The kind of step, for the scheduler's slice sizes."""
+    return class_key(trainer.config, mode, 0, 0) or ("alone", trainer.config.structure())
 
 
-def train_slice(trainer: Trainer, max_steps: int, seconds: float = SLICE_SECONDS,
-                mode: str = "both", wall_limit: float = MAX_TICK_SECONDS) -> int:
-    """Trains up to max_steps for `seconds` of this thread's CPU time; returns steps taken.
-
-    CPU time rather than wall time: when several sessions share the cores each still gets the
-    same training per tick, and a tick just takes longer. wall_limit bounds it regardless.
-    """
-    cpu0, wall0, done = time.thread_time(), time.perf_counter(), 0
-    room = max(0, SESSION_STEP_CAP - trainer.step_count)
-    max_steps = min(max_steps, room)
-    while (done < max_steps and time.thread_time() - cpu0 < seconds
-           and time.perf_counter() - wall0 < wall_limit):
-        taken = ensemble.advance(trainer, min(_CHUNK, max_steps - done), mode)
-        done += taken
-        if taken == 0:
-            break
-    return done
+def train(trainer: Trainer, n: int, mode: str = "both", progress=None) -> int:
+    """Trains this session's run (and its ensemble) n steps through the server's scheduler,
+    in fair slices; returns the steps taken."""
+    ss = st.session_state
+    n = min(n, max(0, SESSION_STEP_CAP - trainer.step_count))
+    if n <= 0:
+        return 0
+    with ss.lock:
+        return scheduler().train(ss.uid, _key(trainer, mode),
+                                 lambda k: ensemble.advance(trainer, k, mode), n, progress)
 
 
 def run_with_progress(trainer: Trainer, n: int, mode: str = "both") -> None:
+    """Run N (or a link's replay) with a progress bar and a Cancel button; any click on the
+    page, Cancel included, reruns the script, which ends this work at its next slice."""
     n = min(n, max(0, SESSION_STEP_CAP - trainer.step_count))
-    bar = st.progress(0.0, text=t("running", done=0, total=n))
-    done, chunk = 0, max(1, n // 50)
-    while done < n:
-        taken = ensemble.advance(trainer, min(chunk, n - done), mode)
-        done += taken
-        bar.progress(done / n, text=t("running", done=f"{done:,}", total=f"{n:,}"))
-        if taken == 0:
-            break
-    bar.empty()
+    if n <= 0:
+        return
+    holder = st.empty()
+    with holder.container():
+        bar = st.progress(0.0, text=t("running", done=0, total=f"{n:,}"))
+        st.button(t("cancel"), key="btn_cancel", icon=":material/cancel:")
+    last = [0.0]
+
+    def progress(done: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] > 0.1 or done >= n:  # a few redraws a second are plenty
+            last[0] = now
+            bar.progress(done / n, text=t("running", done=f"{done:,}", total=f"{n:,}"))
+
+    train(trainer, n, mode, progress)
+    holder.empty()
 
 
 def do_action(trainer: Trainer, action: str | None, n: int, mode: str | None = "both") -> None:
-    if action == "step":
-        ensemble.advance(trainer, 1)
-    elif action == "step_d":
-        ensemble.advance(trainer, 1, "d")
-    elif action == "step_g":
-        ensemble.advance(trainer, 1, "g")
+    ss = st.session_state
+    if action in ("step", "step_d", "step_g"):
+        train(trainer, 1, {"step": "both", "step_d": "d", "step_g": "g"}[action])
     elif action == "run_n" and mode is not None:
         run_with_progress(trainer, n, mode)
     elif action == "reset":
-        ensemble.reset(trainer)
-        st.session_state.playing = False
+        with ss.lock:
+            ensemble.reset(trainer)
+        ss.playing = False
+        scheduler().stop(ss.uid)
     elif action in ("play", "pause"):
-        st.session_state.playing = action == "play"
+        ss.playing = action == "play"
         if action == "pause":
-            drop_player(st.session_state.uid)
+            scheduler().stop(ss.uid)
         st.rerun(scope="app")  # the fragment's timer is set by a run of the whole page
 
 
@@ -119,43 +122,56 @@ def train_page() -> None:
     live(prefs)
 
 
+def _play(trainer: Trainer, prefs: controls.ViewPrefs) -> None:
+    """Hands this session's Play to the scheduler's class thread (again at every redraw, which
+    also tells it that the tab is still there)."""
+    ss = st.session_state
+    sched = scheduler()
+    if trainer.diverged or trainer.step_count >= SESSION_STEP_CAP or prefs.mode is None:
+        ss.playing = False
+        sched.stop(ss.uid)
+        return
+    mode = prefs.mode
+    ens = ensemble.current()
+    advance = (lambda k: ensemble.advance(trainer, k, mode)) if ens is not None else None
+    sched.play(Player(ss.uid, trainer, mode, ss.lock, session_alive(), advance,
+                      cap=SESSION_STEP_CAP, per_tick=prefs.steps_per_tick))
+
+
 def live(prefs: controls.ViewPrefs) -> None:
     ss = st.session_state
-
+    sched = scheduler()
     ss._timer_on = ss.playing
     if ss.playing:
-        ss.tick = tick_seconds(playing_sessions(include=ss.uid))
+        ss.tick = tick_seconds(sched.playing() + (not sched.is_playing(ss.uid)))
     else:
-        drop_player(ss.uid)
+        sched.stop(ss.uid)
 
     @st.fragment(run_every=ss.tick if ss.playing else None)
     def _tick() -> None:
         trainer: Trainer = ss.trainer
         action, n = controls.buttons()
         do_action(trainer, action, n, prefs.mode)
-        if ss.playing and action is None and prefs.mode is not None:
-            note_playing(ss.uid, ss.tick)
-            train_slice(trainer, prefs.steps_per_tick, mode=prefs.mode,
-                        wall_limit=0.9 * ss.tick)
-            if trainer.diverged or trainer.step_count >= SESSION_STEP_CAP:
-                ss.playing = False
-        if trainer.diverged:
-            st.error(t("diverged", message=trainer.diverged))
-        if trainer.step_count >= SESSION_STEP_CAP:
-            st.info(t("cap_reached", cap=SESSION_STEP_CAP))
-        ev = trainer.record_eval()
-        panels.metrics_row(trainer, ev)
-        st.caption(panels.space_note(trainer, ev))
-        if prefs.mode is None:
-            st.info(t("frozen_both"))
-        lab.collapse_notice(trainer)
-        panels.charts(trainer, ev, prefs.smoothing)
-        ensemble.panel()
-        st.divider()
-        lab.render_view(trainer, lab.view_picker(), prefs.mode, ev)
+        if ss.playing:
+            _play(trainer, prefs)
+        with ss.lock:  # the class thread may be training this run: draw a still picture
+            if trainer.diverged:
+                st.error(t("diverged", message=trainer.diverged))
+            if trainer.step_count >= SESSION_STEP_CAP:
+                st.info(t("cap_reached", cap=SESSION_STEP_CAP))
+            ev = trainer.record_eval()
+            panels.metrics_row(trainer, ev)
+            st.caption(panels.space_note(trainer, ev))
+            if prefs.mode is None:
+                st.info(t("frozen_both"))
+            lab.collapse_notice(trainer)
+            panels.charts(trainer, ev, prefs.smoothing)
+            ensemble.panel()
+            st.divider()
+            lab.render_view(trainer, lab.view_picker(), prefs.mode, ev)
         if ss.get("_timer_on") and not ss.playing:
             st.rerun(scope="app")  # training stopped itself: a whole-page run stops the timer
-        if ss.playing and abs(tick_seconds(playing_sessions()) - ss.tick) > 0.3 * ss.tick:
+        if ss.playing and abs(tick_seconds(sched.playing()) - ss.tick) > 0.2 * ss.tick:
             st.rerun(scope="app")  # more or fewer sessions play now: set a new tick
 
     _tick()

@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 from ..trainer import Trainer
-from .state import set_widgets, t
+from .state import refusal, scheduler, set_widgets, t
 
 
 def share_link(trainer: Trainer) -> str:
@@ -57,10 +57,15 @@ def _load_upload() -> None:
     if upload is None:
         return
     try:
-        trainer = Trainer.load(upload.getvalue())
+        with scheduler().turn([ss.uid]):  # reading and checking a file is work too
+            trainer = Trainer.load(upload.getvalue())
+        too_big = refusal(trainer.config)
+        if too_big:
+            raise ValueError(too_big)
     except ValueError as exc:
         ss.notices.append(("warning", t("upload_bad", error=exc)))
         return
+    scheduler().stop(ss.uid)
     ss.trainer = trainer
     ss.playing = False
     ss.pop("ensemble", None)

@@ -7,60 +7,66 @@ st.cache_resource would give the whole class one generator.
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 
 import streamlit as st
 import torch
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from .. import budget
 from ..config import FIELD_NAMES, GANConfig, parse_field
+from ..scheduler import Scheduler, server
 from ..trainer import Trainer
 from .text import LANGUAGES, translate
 
 # One student's run must not take the server's cores from the others.
 torch.set_num_threads(1)
 
-TICK_SECONDS = 0.5  # how often a playing page trains and redraws, when it plays alone
-SLICE_SECONDS = 0.4  # training CPU time per tick; the rest of the tick is left for drawing
-MAX_TICK_SECONDS = 5.0
 SESSION_STEP_CAP = 1_000_000  # per-session ceiling, so one tab cannot train forever
 QUERY_STEP_CAP = 20_000  # a share link may ask to train this far on open
 
-
-# Sessions playing now, across the whole server: uid -> (last tick, its interval). With k of
-# them sharing the cores, each tick is given k times the wall time, so that every session gets
-# the same CPU per tick and the server redraws no more often in total than for one.
-_PLAYERS: dict[str, tuple[float, float]] = {}
-_PLAYERS_LOCK = threading.Lock()
-
-
-def note_playing(uid: str, interval: float) -> None:
-    with _PLAYERS_LOCK:
-        _PLAYERS[uid] = (time.monotonic(), interval)
+# Budgets of the class server (environment variables EVENGAN_<NAME>), sized for Community
+# Cloud's 2.7 GB and two cores shared by a class of thirty.
+SLICE_SECONDS = budget.setting("slice_ms", 50) / 1000  # training between two clock checks
+STEP_SECONDS = budget.setting("step_ms", 50) / 1000  # longest single step a config may take
+SESSION_BYTES = int(budget.setting("session_mb", 300) * budget.MB)  # one student's runs
+SERVER_BYTES = int(budget.setting("server_mb", 1500) * budget.MB)  # all students together
 
 
-def drop_player(uid: str) -> None:
-    with _PLAYERS_LOCK:
-        _PLAYERS.pop(uid, None)
-
-
-def playing_sessions(include: str | None = None) -> int:
-    """How many sessions play now; `include` counts one that is about to start."""
-    now = time.monotonic()
-    with _PLAYERS_LOCK:
-        for uid, (last, interval) in list(_PLAYERS.items()):
-            if now - last > 2 * interval + 2.0:  # a closed tab stops ticking
-                del _PLAYERS[uid]
-        return len(_PLAYERS) + (include is not None and include not in _PLAYERS)
+def scheduler() -> Scheduler:
+    """The server's one training scheduler (evengan.scheduler)."""
+    return server(SLICE_SECONDS)
 
 
 def tick_seconds(players: int) -> float:
-    """The tick interval with `players` sessions playing. Each tick needs SLICE_SECONDS of CPU
-    and the cores are shared, so the interval grows with them; a timer that fired before the
-    last tick ended would cut its drawing short and favour the fastest timers."""
-    if players <= 1:
-        return TICK_SECONDS
-    return min(MAX_TICK_SECONDS, 1.5 * SLICE_SECONDS * players)
+    """How often a playing page redraws: twice a second, down to once a second for a class,
+    so that thirty redraws leave the server time to train."""
+    return min(1.0, max(0.5, 0.033 * players))
+
+
+def session_alive():
+    """A check, usable from any thread, that this browser session is still connected."""
+    ctx = get_script_run_ctx()
+    sid = ctx.session_id if ctx is not None else None
+
+    def alive() -> bool:
+        if sid is None or not Runtime.exists():
+            return True  # headless tests: the idle timeout still ends a forgotten Play
+        return Runtime.instance().is_active_session(sid)
+
+    return alive
+
+
+def refusal(config: GANConfig, runs: int = 1, kind: str = "run") -> str | None:
+    """Why this session may not train `runs` runs of this config here, or None; books the
+    memory with the server when it may."""
+    why = budget.refusal(config, runs, SESSION_BYTES, STEP_SECONDS)
+    if why is None:
+        why = scheduler().reserve(st.session_state.get("uid", ""),
+                                  budget.estimate_bytes(config, runs), SERVER_BYTES,
+                                  session_alive(), kind)
+    return why
 
 
 def t(key: str, **values) -> str:
@@ -127,10 +133,15 @@ def init_session() -> None:
     step, step_problem = query_step(params)
     if step_problem:
         problems.append(("step", step_problem))
-    ss.notices = [("warning", t("bad_query", field=f, error=e)) for f, e in problems]
-    ss.trainer = Trainer(config)
-    ss.playing = False
     ss.uid = uuid.uuid4().hex
+    ss.lock = threading.RLock()  # held by whoever reads or trains this session's run
+    too_big = refusal(config)
+    if too_big:
+        problems.append(("config", too_big))
+        config = GANConfig()
+    ss.notices = [("warning", t("bad_query", field=f, error=e)) for f, e in problems]
+    ss.trainer = Trainer(config, max_bytes=SESSION_BYTES)
+    ss.playing = False
     ss.preset = params.get("preset") if params.get("preset") else None
     ss.hidden = presenter_hidden(params.get("hide"))
     ss.target_step = step

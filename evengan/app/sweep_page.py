@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import time
 
 import numpy as np
 import streamlit as st
 
 from .. import plots
 from ..config import GANConfig, parse_field
-from ..sweep import run_sweep
+from ..sweep import MAX_BATCH, run_sweep
 from .panels import CHART_CONFIG
-from .state import t
+from .state import SESSION_BYTES, refusal, scheduler, t
 
 # Fields worth sweeping, with a default range each.
 AXES = {
@@ -75,25 +77,57 @@ def render() -> None:
         problems.append(t("sweep_too_big", work=work, cap=WORK_CAP))
     for p in problems:
         st.warning(p)
+    if not problems:
+        problems += _too_big(base, grid, int(seeds))
+        for p in problems[-1:]:
+            st.warning(p)
     if st.button(t("sweep_run"), type="primary", key="btn_sweep", disabled=bool(problems)):
         runs = int(seeds) * math.prod(len(v) for v in grid.values())
         bar = st.progress(0.0)
+        st.button(t("cancel"), key="btn_sweep_cancel")  # a click reruns the page: the end
+        gate = scheduler().gate(ss.uid)  # a slice of the server's time at a time
+        last = [0.0]
 
         def progress(done: int, total: int) -> None:
-            bar.progress(done / max(total, 1),
-                         text=t("sweep_running", runs=runs, done=done, total=total))
+            gate()
+            now = time.perf_counter()
+            if now - last[0] > 0.1:
+                last[0] = now
+                bar.progress(done / max(total, 1),
+                             text=t("sweep_running", runs=runs, done=done, total=total))
 
         try:
-            table = run_sweep(base, grid, int(seeds), int(steps), progress=progress)
+            table = run_sweep(base, grid, int(seeds), int(steps), progress=progress,
+                              max_bytes=SESSION_BYTES)
         except ValueError as exc:  # a grid value that clashes with the base (pack vs batch)
             bar.empty()
             st.warning(t("sweep_bad_value", field=", ".join(grid), error=exc))
             return
+        finally:
+            gate.close()
         bar.empty()
         ss.sweep = {"table": table, "grid": grid}
     result = ss.get("sweep")
     if result:
         show(result["table"], result["grid"])
+
+
+def _too_big(base: GANConfig, grid: dict[str, list], seeds: int) -> list[str]:
+    """The budget's word on the largest batch each structure of the grid will train."""
+    cells = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
+    counts: dict[tuple, tuple[GANConfig, int]] = {}
+    for cell in cells:
+        try:
+            cfg = base.replace(**cell)
+        except ValueError:
+            continue  # run_sweep says which value clashes
+        old = counts.get(cfg.structure())
+        counts[cfg.structure()] = (cfg, (old[1] if old else 0) + seeds)
+    for cfg, runs in counts.values():
+        why = refusal(cfg, min(runs, MAX_BATCH), kind="sweep")
+        if why:
+            return [t("bad_config", error=why)]
+    return []
 
 
 def show(table, grid: dict[str, list]) -> None:

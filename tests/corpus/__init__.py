@@ -1,0 +1,1 @@
+"""Crafted inputs, generated at test time (no binary files are committed)."""
