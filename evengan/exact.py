@@ -37,16 +37,29 @@ _PRODUCTS_PER_RUN = 1 << 16
 
 
 def exp(x: torch.Tensor) -> torch.Tensor:
-    """e**x in float32, within 2 ulp; inputs are clamped to [-87, 88] (no inf, no denormals)."""
+    """e**x in float32, within 2 ulp; inputs are clamped to [-87, 88] (no inf, no denormals).
+
+    x = (32 m + j) ln2 / 32 + r with |r| <= ln2 / 64, so e**x = 2**m * 2**(j/32) * e**r: a
+    table of the 32 values 2**(j/32), exponent bits for 2**m, and four terms of e**r's series.
+    """
     x = x.clamp(-87.0, 88.0)
-    n = torch.round(x * _LOG2E)
-    r = (x - n * _LN2_HI) - n * _LN2_LO  # |r| <= ln2 / 2
-    # Taylor series to r**7 / 7!: the next term is below 1e-9 on that interval.
-    p = r * (1.0 / 5040) + (1.0 / 720)
-    for c in (1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1.0, 1.0):
-        p = p * r + c
-    two_n = ((n.to(torch.int32) + 127) << 23).view(torch.float32)  # 2**n from its exponent bits
-    return p * two_n
+    n = torch.round(x * (32 * _LOG2E))
+    r = (x - n * (_LN2_HI / 32)) - n * (_LN2_LO / 32)
+    p = ((r * (1.0 / 6) + 0.5) * r + 1.0) * r + 1.0  # next term r**4 / 24 < 6e-10
+    k = n.to(torch.int32)
+    two_m = (((k >> 5) + 127) << 23).view(torch.float32)  # 2**m from its exponent bits
+    return p * _exp_table(x.device)[k & 31] * two_m
+
+
+_EXP_TABLES: dict = {}
+
+
+def _exp_table(device: torch.device) -> torch.Tensor:
+    table = _EXP_TABLES.get(device)
+    if table is None:
+        table = _EXP_TABLES[device] = torch.tensor(
+            [2.0 ** (j / 32) for j in range(32)], dtype=torch.float32, device=device)
+    return table
 
 
 def log(x: torch.Tensor) -> torch.Tensor:

@@ -50,19 +50,25 @@ def run_together(trainers: Sequence[Trainer], n: int, mode: str = "both") -> lis
         if every:
             k = min(k, every - first.step_count % every)
         group = [trainers[i] for i in live]
+        at = first.step_count + k  # where the slots stand after this chunk
         starts = [t.engine.state() for t in group]
         batch = Engine.stack([t.engine for t in group])
         records = batch.run_steps(k, mode)  # (k, R, columns)
         finite = batch.finite()
         batch.unstack([t.engine for t in group])
+        evals = None
+        if every and at % every == 0 and first.config.decode == "threshold":
+            evals = batch.evaluate(per_run=True)  # one call for the class, as exact as alone
         for j, i in enumerate(live):
             t, rec = trainers[i], records[:, j]
             if finite_records(rec) and bool(finite[j]):
                 t._log(rec, t.step_count - k)
                 taken[i] += k
+                ev = None if evals is None else t.from_engine_eval(evals, j)
             else:
                 taken[i] += t._replay_finite(starts[j], k, mode)
+                ev = None
             if every and t.step_count % every == 0:
-                t.record_eval()
+                t.record_eval(ev)
         live = [i for i in live if not trainers[i].diverged]
     return taken

@@ -173,16 +173,28 @@ def _event_marks(events, labels) -> tuple[list[dict], list[dict]]:
     return shapes, notes
 
 
-def timeline_heatmap(steps, q_rows, events=(), labels=None) -> go.Figure:
-    """Step x integer map of G's exact output distribution: modes hopping over time."""
+def timeline_heatmap(steps, q_rows, events=(), labels=None, draws: int = 0) -> go.Figure:
+    """Step x integer map of G's exact output distribution: modes hopping over time.
+
+    With `draws` (the 2**z_dim noise vectors of a thresholded G), q * draws are whole counts
+    and travel as one or two bytes each instead of four: a playing class sends this chart
+    every second.
+    """
     labels = labels or {}
-    q_rows = _f32(q_rows)
+    q_rows = np.asarray(q_rows, dtype=np.float64)
     shapes, notes = _event_marks(events, labels)
-    data = [{"type": "heatmap", "x": _f32(steps), "y": np.arange(q_rows.shape[1] if q_rows.ndim
-                                                                  == 2 else 0),
-             "z": q_rows.T if q_rows.ndim == 2 else [], "colorscale": "Viridis",
-             "colorbar": {"title": {"text": "q"}, "thickness": 12},
-             "hovertemplate": "step %{x}<br>%{y}: %{z:.3f}<extra></extra>"}]
+    z = q_rows.T if q_rows.ndim == 2 else np.zeros((0, 0))
+    text, hover = "q", "step %{x}<br>%{y}: %{z:.3f}<extra></extra>"
+    if draws:
+        z = np.rint(z * draws).astype(np.uint8 if draws <= 255 else np.uint16)
+        text = labels.get("count", "noise vectors")
+        hover = f"step %{{x}}<br>%{{y}}: %{{z}} / {draws}<extra></extra>"
+    else:
+        z = z.astype(np.float32)
+    data = [{"type": "heatmap", "x": _f32(steps), "y": np.arange(z.shape[0]),
+             "z": z, "colorscale": "Viridis",
+             "colorbar": {"title": {"text": text}, "thickness": 12},
+             "hovertemplate": hover}]
     layout = {"xaxis": {"title": {"text": labels.get("x", "step")}},
               "yaxis": {"title": {"text": labels.get("y", "integer")}},
               "shapes": shapes, "annotations": notes}

@@ -15,6 +15,7 @@ No Streamlit here: the app hands in callables (is the tab alive, the session's l
 
 from __future__ import annotations
 
+import atexit
 import heapq
 import itertools
 import threading
@@ -68,6 +69,8 @@ class Scheduler:
         self._per_step: dict[tuple, float] = {}
         self._books: dict[tuple[str, str], tuple[int, Callable[[], bool]]] = {}
         self._thread: threading.Thread | None = None
+        self._closing = False
+        atexit.register(self.close)
 
     # ---- the turnstile ------------------------------------------------------------------
 
@@ -238,22 +241,47 @@ class Scheduler:
                 out.append(player)
         return out
 
+    def close(self) -> None:
+        """Stops Play for everyone and waits for the class thread to end (at exit: torch must
+        not be mid-step while the interpreter tears down)."""
+        self._closing = True
+        with self._mutex:
+            self._players.clear()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
     def _class_loop(self) -> None:
-        while True:
+        while not self._closing:
             players = self._live_players()
             if not players:  # nobody, or everyone waits for a redraw
                 self._wake.clear()
                 self._wake.wait(1.0 if not self._players else 0.02)
                 continue
+            trained = False
             for group in _groups(players):
-                self._train_group(group)
+                if self._closing:
+                    return
+                trained |= self._train_group(group)
+            if not trained:  # every page is drawing: let them, rather than spin on the GIL
+                self._wake.clear()
+                self._wake.wait(0.005)
 
-    def _train_group(self, group: list[Player]) -> None:
-        """One slice of training for players that train together (or one that trains alone)."""
+    def _still_playing(self, player: Player) -> bool:
+        """Whether this play is still asked for; checked with the session's lock held, which
+        stop() takes after it unregisters, so a Pause is never followed by a step."""
+        return _same_play(player, self._players.get(player.sid))
+
+    def _train_group(self, group: list[Player]) -> bool:
+        """One slice of training for players that train together (or one that trains alone);
+        returns whether it trained."""
         held = [p for p in group if p.lock.acquire(blocking=False)]  # a busy page waits
         try:
+            for p in [p for p in held if not self._still_playing(p)]:  # paused meanwhile
+                held.remove(p)
+                p.lock.release()
             if not held:
-                return
+                return False
             first = held[0]
             t = first.trainer
             key = class_key(t.config, first.mode, 0, 0) or ("alone", t.config.structure())
@@ -275,9 +303,14 @@ class Scheduler:
             for player, steps in zip(held, taken, strict=True):
                 player.steps += steps
                 player.since_seen += steps
+            return True
         finally:
             for player in held:
                 player.lock.release()
+
+
+def _same_play(a: Player, b: Player | None) -> bool:
+    return b is not None and a.trainer is b.trainer and a.mode == b.mode
 
 
 def _answers(alive: Callable[[], bool]) -> bool:

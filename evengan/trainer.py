@@ -50,6 +50,7 @@ class Trainer:
         self.weights = History([f"d_bit{i}" for i in range(n)]
                                + [f"g_sv{i}" for i in range(n)], 1024)
         self.diverged: str | None = None
+        self._eval_cache: tuple | None = None
         if self.eval_every:
             self.record_eval()  # step 0, so a collapse in the first steps shows as a fall
 
@@ -134,8 +135,21 @@ class Trainer:
     # ---- looking ------------------------------------------------------------------------
 
     def evaluate(self) -> dict:
-        """The exact metrics of DESIGN.md for the current generator and discriminator."""
-        ev = self.engine.evaluate()
+        """The exact metrics of DESIGN.md for the current generator and discriminator.
+
+        Kept until the weights change, so a page that redraws a paused run evaluates once.
+        """
+        g, d = self.engine.g, self.engine.d
+        key = (self.step_count, id(g), g._version, id(d), d._version, self.config.decode)
+        if self._eval_cache is not None and self._eval_cache[0] == key:
+            return self._eval_cache[1]
+        ev = self.from_engine_eval(self.engine.evaluate())
+        self._eval_cache = (key, ev)
+        return ev
+
+    def from_engine_eval(self, ev: dict, run: int = 0) -> dict:
+        """One run's metrics, as evaluate() gives them, from an engine's evaluate()."""
+        ev = {k: v if isinstance(v, bool) else v[run : run + 1] for k, v in ev.items()}
         out: dict = {}
         for key, value in ev.items():
             if isinstance(value, bool):
@@ -148,9 +162,10 @@ class Trainer:
         out["step"] = self.step_count
         return out
 
-    def record_eval(self) -> dict:
-        """Evaluates and appends the scalar metrics (and the timeline row) at the current step."""
-        ev = self.evaluate()
+    def record_eval(self, ev: dict | None = None) -> dict:
+        """Evaluates and appends the scalar metrics (and the timeline row) at the current step;
+        `ev` is an evaluation already made of this very state (by a batch, see lockstep)."""
+        ev = self.evaluate() if ev is None else ev
         if len(self.evals) and self.evals.last()["step"] == self.step_count:
             return ev
         self.evals.append([[self.step_count, *(ev[c] for c in EVAL_COLUMNS)]])

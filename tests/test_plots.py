@@ -66,3 +66,17 @@ def test_lab_figures_are_valid_plotly():
     fig = validated(plots.sweep_heatmap("lr_g", [1e-3, 1e-2], "lr_d", [1e-3],
                                         [[0.5, 0.25]], [[[0.4, 0.6], [0.2, 0.3]]], "cov"))
     assert list(fig.data[0].customdata[0]) == ["0.40, 0.60", "0.20, 0.30"]
+
+
+def test_timeline_sends_whole_counts_in_bytes_when_the_noise_is_enumerated():
+    q_rows = np.zeros((3, 8))
+    q_rows[:, 2] = 100 / 128
+    q_rows[:, 4] = 28 / 128
+    fig = validated(plots.timeline_heatmap([0, 50, 100], q_rows, draws=128))
+    z = fig.data[0].z
+    assert z["dtype"] == "u1"  # one byte a cell on the wire, not four
+    z = as_array(z)
+    assert z[2].tolist() == [100, 100, 100] and z[4].tolist() == [28] * 3
+    assert "/ 128" in fig.data[0].hovertemplate
+    plain = validated(plots.timeline_heatmap([0], q_rows[:1])).data[0].z
+    assert plain["dtype"] == "f4"

@@ -8,7 +8,7 @@ from .. import plots
 from ..sweep import COLLAPSE_COVERAGE, Ensemble
 from ..trainer import Trainer
 from .panels import CHART_CONFIG
-from .state import refusal, scheduler, t
+from .state import chart_points, refusal, scheduler, t
 
 
 def current() -> Ensemble | None:
@@ -71,7 +71,7 @@ def panel() -> None:
     ens = current()
     if ens is None:
         return
-    h, e = ens.history.thinned(2000), ens.evals.thinned(2000)
+    h, e = ens.history.thinned(chart_points()), ens.evals.thinned(chart_points())
     st.subheader(t("ensemble_title", k=ens.k))
     st.metric(t("m_collapse"), f"{ens.collapse_probability():.2f}",
               help=t("m_collapse_help", t=COLLAPSE_COVERAGE))

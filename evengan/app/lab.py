@@ -10,7 +10,7 @@ from ..encoding import bits_to_ints, convert_float_matrix_to_int_list
 from ..metrics import collapse_events, target_marginals
 from ..trainer import Trainer
 from .panels import CHART_CONFIG
-from .state import bound_t, t
+from .state import bound_t, chart_points, t
 
 VIEWS = ("v_timeline", "v_noise", "v_landscape", "v_gweights", "v_dynamics", "v_slowmo",
          "v_edit")
@@ -56,10 +56,17 @@ def timeline(trainer: Trainer) -> None:
         st.info(t("timeline_off"))
         return
     rows = trainer.timeline.array()
+    keep = chart_points() // 8  # a column per integer makes each row heavy: 62 while playing
+    if len(rows) > keep:
+        rows = rows[np.unique(np.linspace(0, len(rows) - 1, keep).round().astype(int))]
     labels = {"title": t("v_timeline"), "x": t("x_step"), "y": t("integer"),
               "coverage": t("collapse_coverage"), "entropy": t("collapse_entropy"),
               "coverage+entropy": t("collapse_coverage") + " + " + t("collapse_entropy")}
-    _chart(plots.timeline_heatmap(rows[:, 0], rows[:, 1:], events(trainer), labels),
+    cfg = trainer.config
+    whole = cfg.noise == "binary" and cfg.decode == "threshold" and cfg.z_dim <= 16
+    labels["count"] = t("noise_vectors")
+    _chart(plots.timeline_heatmap(rows[:, 0], rows[:, 1:], events(trainer), labels,
+                                  draws=2**cfg.z_dim if whole else 0),
            "chart_timeline", t("c_timeline"))
 
 
@@ -80,7 +87,7 @@ def landscape(trainer: Trainer, ev: dict) -> None:
                                                     "x": t("integer"),
                                                     "favourite": t("favourite")}),
            "chart_landscape", t("c_landscape"))
-    w = trainer.weights.thinned(2000)
+    w = trainer.weights.thinned(chart_points())
     n = trainer.config.n_bits
     series = {f"{t('bit')} {n - 1 - i}": w[f"d_bit{i}"] for i in range(n)}
     _chart(plots.lines_figure(w["step"], series, t("c_dweights").split(".")[0],
@@ -96,7 +103,7 @@ def g_weights(trainer: Trainer, ev: dict) -> None:
         st.plotly_chart(plots.matrix_figure(g.weight(last).detach().numpy(), t("v_gweights")),
                         key="chart_gmatrix", config=CHART_CONFIG)
     with right:
-        w = trainer.weights.thinned(2000)
+        w = trainer.weights.thinned(chart_points())
         n = trainer.config.n_bits
         series = {f"{t('sv')} {i + 1}": w[f"g_sv{i}"] for i in range(n)}
         st.plotly_chart(plots.lines_figure(w["step"], series, t("sv"), {"x": t("x_step")}),
@@ -112,7 +119,7 @@ def g_weights(trainer: Trainer, ev: dict) -> None:
 
 
 def dynamics(trainer: Trainer) -> None:
-    h = trainer.history.thinned(2000)
+    h = trainer.history.thinned(chart_points())
     left, right = st.columns(2)
     with left:
         st.plotly_chart(plots.lines_figure(h["step"], {t("grad_g"): h["grad_g"],

@@ -9,7 +9,7 @@ from .. import plots
 from ..encoding import convert_float_matrix_to_int_list
 from ..metrics import target_distribution
 from ..trainer import Trainer
-from .state import t
+from .state import chart_points, t
 
 CHART_CONFIG = {"displayModeBar": False}
 
@@ -34,8 +34,8 @@ def _labels(*pairs: tuple[str, str]) -> dict:
 
 
 def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
-    hist = trainer.history.thinned(2000)
-    evals = trainer.evals.thinned(2000)
+    hist = trainer.history.thinned(chart_points())
+    evals = trainer.evals.thinned(chart_points())
     left, right = st.columns(2)
     with left:
         st.plotly_chart(

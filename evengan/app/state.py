@@ -45,6 +45,12 @@ def tick_seconds(players: int) -> float:
     return min(1.0, max(0.5, 0.033 * players))
 
 
+def chart_points() -> int:
+    """Points per chart line: fewer while playing, when a class redraws every second and the
+    bytes add up; the full 2,000 when the run stands still."""
+    return 500 if st.session_state.get("playing") else 2000
+
+
 def session_alive():
     """A check, usable from any thread, that this browser session is still connected."""
     ctx = get_script_run_ctx()

@@ -237,6 +237,7 @@ _EN = {
                    "however few numbers G emits.",
     "noise_vector": "noise vector (read as a number)",
     "count": "noise vectors per number",
+    "noise_vectors": "noise vectors",
 }
 
 _PT = {
@@ -493,6 +494,7 @@ _PT = {
                    "nada a dizer a G, por menos números que G emita.",
     "noise_vector": "vetor de ruído (lido como número)",
     "count": "vetores de ruído por número",
+    "noise_vectors": "vetores de ruído",
 }
 
 def _preset_blurbs() -> dict[str, str]:
