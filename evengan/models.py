@@ -157,14 +157,25 @@ def mlp_sizes(n_in: int, n_out: int, hidden: int, depth: int) -> tuple[int, ...]
 class StackedNet(nn.Module):
     """One run of a stacked network as an ordinary module, sharing the engine's live weights.
 
-    `squash` is the output nonlinearity (sigmoid for G's bits and for a BCE discriminator).
-    `features` turns raw samples into D's input (packing, minibatch std); None for G.
+    Its layers are nn.Linear modules whose parameters are views of the run's weights at the
+    time the module was made: parameters(), state_dict() and load_state_dict() read and write
+    the live run (`torch.save(trainer.generator.state_dict(), ...)` saves what the run has).
+    A reset or re-initialisation gives the run new tensors; ask the Trainer for the module
+    again after one. `squash` is the output nonlinearity (sigmoid for G's bits and for a BCE
+    discriminator); `features` turns raw samples into D's input (packing, minibatch std).
     """
 
     def __init__(self, spec: NetSpec, flat: torch.Tensor, run: int, squash=None, features=None):
         super().__init__()
         self.spec, self._flat, self.run = spec, flat, run
         self.squash, self.features = squash, features
+        self.layers = nn.ModuleList()
+        for w, b, _ in spec.views(self.flat):
+            layer = nn.Linear(w.shape[1], w.shape[2], device=w.device)
+            # nn.Linear keeps (out, in); ours is (in, out): the transpose, sharing storage.
+            layer.weight = nn.Parameter(w[0].t())
+            layer.bias = nn.Parameter(b[0, 0])
+            self.layers.append(layer)
 
     @property
     def flat(self) -> torch.Tensor:

@@ -4,6 +4,7 @@ run_every never fires in AppTest; each run() stands for one tick. Play trains in
 class thread (evengan.scheduler), so a test waits for it with until().
 """
 
+import re
 import time
 from pathlib import Path
 
@@ -395,3 +396,18 @@ def test_slow_motion_with_d_frozen_says_d_was_skipped():
     text = " ".join(m.value for m in at.markdown)
     assert "frozen" in text and "nan" not in text.lower()
     assert bool((trainer(at).engine.d == d0).all())
+
+
+def test_a_link_cannot_put_markup_on_the_page():
+    at = start({"loss": "[Click to log in](https://evil.example/x)", "preset": "**boo**",
+                "lang": "<img src=x onerror=alert(1)>"})
+    assert not at.exception
+    shown = " ".join(w.value for w in at.warning)
+    assert "click to log in" in shown.lower()  # the value is shown, as text
+    unescaped = re.sub(r"\\.", "", shown)  # what Markdown would still read as markup
+    for markup in ("](", "https:", "**", "<img"):
+        assert markup not in unescaped
+    from evengan.app.text import plain
+
+    assert plain("[a](https://b.c) *x* <i>\n_y_") == (
+        r"\[a\]\(https\:\/\/b\.c\) \*x\* \<i\> \_y\_".replace(r"\/", "/"))

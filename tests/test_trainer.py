@@ -185,3 +185,24 @@ def test_tutorial_training_test_over_fixed_seeds(max_int):
         with torch.no_grad():
             passed += all(v % 2 == 0 for v in convert_float_matrix_to_int_list(g(zs)))
     assert passed >= 12
+
+
+def test_generator_and_discriminator_are_ordinary_torch_modules_over_the_live_run():
+    import io
+
+    t = Trainer(GANConfig(d_hidden=8, d_depth=2, seed=4))
+    t.run(20)
+    g, d = t.generator, t.discriminator
+    assert sum(p.numel() for p in g.parameters()) == t.engine.g.shape[1]
+    assert sum(p.numel() for p in d.parameters()) == t.engine.d.shape[1]
+    assert list(d.state_dict()) == [f"layers.{i}.{w}" for i in range(3) for w in ("weight", "bias")]
+    # nn.Linear's layout: weight (out, in), and out = x @ weight.T + bias, as the run computes.
+    x = torch.rand(5, 7)
+    lin = g.layers[0]
+    assert torch.allclose(torch.sigmoid(x @ lin.weight.T + lin.bias), g(x), atol=1e-6)
+    # torch.save of the state dict holds the run's weights; loading it writes into a run.
+    buf = io.BytesIO()
+    torch.save(d.state_dict(), buf)
+    other = Trainer(GANConfig(d_hidden=8, d_depth=2, seed=5))
+    other.discriminator.load_state_dict(torch.load(io.BytesIO(buf.getvalue())))
+    assert torch.equal(other.engine.d, t.engine.d)

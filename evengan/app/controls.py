@@ -9,7 +9,7 @@ import streamlit as st
 from ..config import DECODES, FIELD_NAMES, LOSSES, NOISES, OPTIMIZERS
 from ..presets import PRESETS
 from .state import bound_t, refusal, set_widgets, t, widget_config
-from .text import LANGUAGES
+from .text import LANGUAGES, plain
 
 LR_CHOICES = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1]
 BATCH_CHOICES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
@@ -170,13 +170,13 @@ def apply_sidebar() -> None:
     try:
         config = widget_config()
     except ValueError as exc:
-        st.warning(t("bad_config", error=exc))
+        st.warning(t("bad_config", error=plain(exc)))
         return
     if config == trainer.config:
         return
     too_big = refusal(config)
     if too_big:  # keep the run; the widgets go back to its config on the next run
-        ss.notices.append(("warning", t("bad_config", error=too_big)))
+        ss.notices.append(("warning", t("bad_config", error=plain(too_big))))
         ss.revert_widgets = True
         st.rerun()
     changed = [name for name in config.structure_fields() if

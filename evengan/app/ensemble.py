@@ -9,6 +9,7 @@ from ..sweep import COLLAPSE_COVERAGE, Ensemble
 from ..trainer import Trainer
 from .panels import CHART_CONFIG
 from .state import chart_points, refusal, scheduler, t
+from .text import plain
 
 
 def current() -> Ensemble | None:
@@ -26,7 +27,7 @@ def sync(trainer: Trainer) -> None:
     if ens is None or ens.k != k or ens.config.needs_reset(trainer.config):
         too_big = refusal(trainer.config, k, kind="ensemble")
         if too_big:
-            st.warning(t("bad_config", error=too_big))
+            st.warning(t("bad_config", error=plain(too_big)))
             ss.pop("ensemble", None)
             return
     with ss.lock:

@@ -11,6 +11,7 @@ from ..metrics import collapse_events, target_marginals
 from ..trainer import Trainer
 from .panels import CHART_CONFIG
 from .state import bound_t, chart_points, t
+from .text import plain
 
 VIEWS = ("v_timeline", "v_noise", "v_landscape", "v_gweights", "v_dynamics", "v_slowmo",
          "v_edit")
@@ -182,7 +183,7 @@ def _apply_edit(trainer: Trainer) -> None:
         ss.edit_message = ("success", t("edit_done", net=net, layer=layer, row=row, col=col,
                                         value=value))
     except ValueError as exc:
-        ss.edit_message = ("warning", t("edit_bad", error=exc))
+        ss.edit_message = ("warning", t("edit_bad", error=plain(exc)))
 
 
 def edit(trainer: Trainer) -> None:

@@ -19,6 +19,7 @@ from .state import (
     t,
     tick_seconds,
 )
+from .text import plain
 
 
 def _key(trainer: Trainer, mode: str) -> tuple:
@@ -156,7 +157,7 @@ def live(prefs: controls.ViewPrefs) -> None:
             _play(trainer, prefs)
         with ss.lock:  # the class thread may be training this run: draw a still picture
             if trainer.diverged:
-                st.error(t("diverged", message=trainer.diverged))
+                st.error(t("diverged", message=plain(trainer.diverged)))
             if trainer.step_count >= SESSION_STEP_CAP:
                 st.info(t("cap_reached", cap=SESSION_STEP_CAP))
             ev = trainer.record_eval()

@@ -12,6 +12,7 @@ import streamlit as st
 
 from ..trainer import Trainer
 from .state import refusal, scheduler, set_widgets, t
+from .text import plain
 
 
 def share_link(trainer: Trainer) -> str:
@@ -63,7 +64,7 @@ def _load_upload() -> None:
         if too_big:
             raise ValueError(too_big)
     except ValueError as exc:
-        ss.notices.append(("warning", t("upload_bad", error=exc)))
+        ss.notices.append(("warning", t("upload_bad", error=plain(exc))))
         return
     scheduler().stop(ss.uid)
     ss.trainer = trainer

@@ -18,7 +18,7 @@ from .. import budget
 from ..config import FIELD_NAMES, GANConfig, parse_field
 from ..scheduler import Scheduler, server
 from ..trainer import Trainer
-from .text import LANGUAGES, translate
+from .text import LANGUAGES, plain, translate
 
 # One student's run must not take the server's cores from the others.
 torch.set_num_threads(1)
@@ -145,7 +145,8 @@ def init_session() -> None:
     if too_big:
         problems.append(("config", too_big))
         config = GANConfig()
-    ss.notices = [("warning", t("bad_query", field=f, error=e)) for f, e in problems]
+    ss.notices = [("warning", t("bad_query", field=f, error=plain(e)))
+                  for f, e in problems]
     ss.trainer = Trainer(config, max_bytes=SESSION_BYTES)
     ss.playing = False
     ss.preset = params.get("preset") if params.get("preset") else None

@@ -14,6 +14,7 @@ from ..config import GANConfig, parse_field
 from ..sweep import MAX_BATCH, run_sweep
 from .panels import CHART_CONFIG
 from .state import SESSION_BYTES, refusal, scheduler, t
+from .text import plain
 
 # Fields worth sweeping, with a default range each.
 AXES = {
@@ -69,7 +70,7 @@ def render() -> None:
         try:
             grid[name] = _values(name, text)
         except ValueError as exc:
-            problems.append(t("sweep_bad_value", field=name, error=exc))
+            problems.append(t("sweep_bad_value", field=name, error=plain(exc)))
     if x_name == y_name:
         problems.append(t("sweep_same"))
     work = int(seeds) * int(steps) * math.prod(len(v) for v in grid.values())
@@ -101,7 +102,7 @@ def render() -> None:
                               max_bytes=SESSION_BYTES)
         except ValueError as exc:  # a grid value that clashes with the base (pack vs batch)
             bar.empty()
-            st.warning(t("sweep_bad_value", field=", ".join(grid), error=exc))
+            st.warning(t("sweep_bad_value", field=", ".join(grid), error=plain(exc)))
             return
         finally:
             gate.close()
@@ -126,7 +127,7 @@ def _too_big(base: GANConfig, grid: dict[str, list], seeds: int) -> list[str]:
     for cfg, runs in counts.values():
         why = refusal(cfg, min(runs, MAX_BATCH), kind="sweep")
         if why:
-            return [t("bad_config", error=why)]
+            return [t("bad_config", error=plain(why))]
     return []
 
 
