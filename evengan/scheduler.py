@@ -121,6 +121,11 @@ class Scheduler:
             self._books[(sid, kind)] = (nbytes, alive)
         return None
 
+    def release(self, sid: str, kind: str = "run") -> None:
+        """Gives back a booking (a finished sweep, an ensemble turned off)."""
+        with self._mutex:
+            self._books.pop((sid, kind), None)
+
     def forget(self, sid: str) -> None:
         """Drops a finished session's accounts."""
         self.stop(sid)

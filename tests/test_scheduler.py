@@ -150,3 +150,6 @@ def test_the_server_memory_book_refuses_past_its_limit(sched):
     assert sched.reserve("a", 500, 1000, lambda: alive["a"]) is None  # rebooks its own
     alive["a"] = False  # the first tab closes: its booking goes
     assert sched.reserve("c", 600, 1000, lambda: True) is None
+    assert sched.reserve("d", 200, 1000, lambda: True, kind="sweep") is not None
+    sched.release("c")  # a finished piece of work gives its memory back
+    assert sched.reserve("d", 200, 1000, lambda: True, kind="sweep") is None

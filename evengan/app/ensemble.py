@@ -20,7 +20,8 @@ def sync(trainer: Trainer) -> None:
     """Creates, follows or drops the ensemble to match the toggle and the main run's config."""
     ss = st.session_state
     if not ss.get("w_ensemble"):
-        ss.pop("ensemble", None)
+        if ss.pop("ensemble", None) is not None:
+            scheduler().release(ss.uid, "ensemble")
         return
     k = int(ss.get("w_ensemble_k", 16))
     ens: Ensemble | None = ss.get("ensemble")

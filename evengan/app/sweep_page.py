@@ -106,6 +106,7 @@ def render() -> None:
             return
         finally:
             gate.close()
+            scheduler().release(ss.uid, "sweep")  # its memory is free again
         bar.empty()
         ss.sweep = {"table": table, "grid": grid}
     result = ss.get("sweep")
