@@ -10,28 +10,19 @@ from __future__ import annotations
 import os
 
 from .config import GANConfig
-from .models import mlp_sizes
+from .exact import PRODUCTS_PER_RUN as _CHUNK_FLOATS
+from .models import net_specs
 
 MB = 1 << 20
 # The library's own guard: Trainer and run_sweep refuse work above this (about 1.5 GB).
 DEFAULT_MAX_BYTES = 1536 * MB
-# Floats a batch-invariant contraction multiplies at once per run (evengan.exact).
-_CHUNK_FLOATS = 1 << 16
 # History rows a Trainer keeps (step records, evaluations, weights, timeline).
 _HISTORY_BYTES = 8 * (4096 * 8 + 1024 * 6)
 
 
 def _layers(cfg: GANConfig) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    g = mlp_sizes(cfg.z_dim, cfg.n_bits, cfg.g_hidden, cfg.g_depth)
-    d = mlp_sizes(cfg.n_bits * cfg.pack + (1 if cfg.mbstd else 0), 1, cfg.d_hidden,
-                  cfg.d_depth)
-    return list(zip(g[:-1], g[1:], strict=True)), list(zip(d[:-1], d[1:], strict=True))
-
-
-def params(cfg: GANConfig) -> tuple[int, int]:
-    """Parameters of G and D."""
-    g, d = _layers(cfg)
-    return sum(i * o + o for i, o in g), sum(i * o + o for i, o in d)
+    """(fan_in, fan_out) of G's and D's layers."""
+    return tuple([(i, o) for _, i, o in spec.layers] for spec in net_specs(cfg))
 
 
 def step_floats(cfg: GANConfig) -> float:
@@ -65,7 +56,7 @@ def estimate_bytes(cfg: GANConfig, runs: int = 1) -> int:
     memory growth) stay below it, see tests/test_budget.py.
     """
     g, d = _layers(cfg)
-    pg, pd = params(cfg)
+    pg, pd = (spec.n_params for spec in net_specs(cfg))
     rows_g, rows_d = cfg.batch_size, 2 * cfg.batch_size // cfg.pack
     state = 4 * 5 * (pg + pd)  # weights, two Adam moments, a gradient, a saved copy
     acts = 4 * 4 * (rows_g * sum(i + o for i, o in g) + rows_d * sum(i + o for i, o in d))
@@ -98,6 +89,19 @@ def estimate_step_seconds(cfg: GANConfig, runs: int = 1) -> float:
     return 3e-4 + 3.5e-4 * (cfg.g_steps + cfg.d_steps) + runs * step_floats(cfg) * 1.2e-9
 
 
+def estimate_eval_seconds(cfg: GANConfig, runs: int = 1) -> float:
+    """Rough CPU seconds of one exact evaluation of `runs` runs: every noise vector (at most
+    2**16, or 4096 draws) through G and every integer through D, at the step's rate, and the
+    table of exact Bernoulli decoding where it is built."""
+    g, d = _layers(cfg)
+    k = min(2**cfg.z_dim, 2**16) if cfg.noise == "binary" else 4096
+    outs = 2**cfg.n_bits
+    macs = k * sum((i + 1) * o for i, o in g) + outs * sum((i + 1) * o for i, o in d)
+    if cfg.decode == "sample" and k * outs <= 2**24:
+        macs += 2 * k * outs * cfg.n_bits
+    return 1e-3 + runs * macs * 1.2e-9
+
+
 def refusal(cfg: GANConfig, runs: int = 1, max_bytes: int = DEFAULT_MAX_BYTES,
             max_step_seconds: float | None = None) -> str | None:
     """Why this work is too big, in one sentence that says what to shrink; None if it fits."""
@@ -114,6 +118,11 @@ def refusal(cfg: GANConfig, runs: int = 1, max_bytes: int = DEFAULT_MAX_BYTES,
             return (f"one step of this takes about {took * 1e3:,.0f} ms, over the "
                     f"{max_step_seconds * 1e3:,.0f} ms a step may take here: {shrink}, or "
                     "lower d_steps and g_steps")
+        took = estimate_eval_seconds(cfg, runs)
+        if took > max_step_seconds:
+            return (f"evaluating this exactly takes about {took * 1e3:,.0f} ms, over the "
+                    f"{max_step_seconds * 1e3:,.0f} ms a piece of work may take here: make "
+                    "noise_dim, n_bits or G's width smaller, or decode by threshold")
     return None
 
 

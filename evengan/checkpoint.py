@@ -34,7 +34,7 @@ from numpy.lib import format as npy
 
 from .config import _RULES, MAX_STEPS, GANConfig
 from .history import History
-from .models import NetSpec, mlp_sizes
+from .models import net_specs
 
 FORMAT = "evengan-checkpoint"
 VERSION = 1
@@ -105,9 +105,7 @@ def write(target: str | IO[bytes], meta: dict[str, Any], arrays: dict[str, np.nd
 
 def param_counts(config: GANConfig) -> tuple[int, int]:
     """(G, D) parameter counts of one run, built as the engine builds its networks."""
-    g = NetSpec(mlp_sizes(config.z_dim, config.n_bits, config.g_hidden, config.g_depth))
-    d_in = config.n_bits * config.pack + (1 if config.mbstd else 0)
-    d = NetSpec(mlp_sizes(d_in, 1, config.d_hidden, config.d_depth))
+    g, d = net_specs(config)
     return g.n_params, d.n_params
 
 

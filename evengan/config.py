@@ -126,6 +126,14 @@ class GANConfig:
         """The fields that decide tensor shapes: runs sharing them can train in one batch."""
         return tuple(getattr(self, name) for name in STRUCTURAL_FIELDS)
 
+    def batch_key(self) -> tuple:
+        """What runs must share to train in one batched engine: the shapes, and the fields that
+        shape a step's plan of random draws (k steps, instance noise on or off), the D loss's
+        form (label smoothing on or off) and the evaluation (decoding). The rest (learning
+        rates, betas, seeds, ...) may differ from run to run."""
+        return (self.structure(), self.d_steps, self.g_steps, self.instance_noise > 0,
+                self.label_smoothing > 0, self.decode)
+
     @staticmethod
     def structure_fields() -> tuple[str, ...]:
         return STRUCTURAL_FIELDS + ("seed",)

@@ -19,7 +19,7 @@ from . import exact as ex
 from . import metrics, rng
 from .config import GANConfig
 from .encoding import ints_to_bits
-from .models import NetSpec, StackedNet, mlp_sizes
+from .models import NetSpec, StackedNet, net_specs
 
 # Record columns returned by step(), one row per run.
 RECORD_COLUMNS = ("loss_g", "loss_d", "d_real", "d_fake", "even_batch", "grad_g", "grad_d")
@@ -38,29 +38,33 @@ PER_RUN = (
 _EPS = 1e-8  # Adam's epsilon, as in torch.optim.Adam
 _EVAL_DRAWS = 4096  # evaluation set size when the noise space is too big or continuous
 _EVAL_KEY = 0x5EED  # fixed, seed-independent, so every run is judged on the same noise
+_KEEP_GRAD = 4096  # parameters up to which a step keeps its gradient until records()
+_RAW_FLOATS = 1 << 21  # floats that steps may keep for their records before they are made
 
 
 class Engine:
     """R GANs sharing one structure (shapes, loss, optimisers), each with its own seed."""
 
-    def __init__(self, configs: Sequence[GANConfig], device: str | torch.device = "cpu"):
+    def __init__(self, configs: Sequence[GANConfig], device: str | torch.device = "cpu",
+                 init: bool = True):
+        """init=False leaves the weights at zero and draws nothing (stack() fills them)."""
         if not configs:
             raise ValueError("an engine needs at least one config")
         first = configs[0]
-        if any(c.structure() != first.structure() for c in configs):
-            raise ValueError("configs in one engine must share every structural field")
+        if any(c.batch_key() != first.batch_key() for c in configs):
+            raise ValueError("configs in one engine must share their batch key "
+                             "(GANConfig.batch_key: shapes, k steps, noise and smoothing on/off)")
         self.configs = list(configs)
         self.base = first
         self.device = torch.device(device)
         self.R = len(configs)
         self.n, self.batch, self.z_dim = first.n_bits, first.batch_size, first.z_dim
         self.evens = (first.upper + 1) // 2
-        self.g_spec = NetSpec(mlp_sizes(self.z_dim, self.n, first.g_hidden, first.g_depth))
-        d_in = self.n * first.pack + (1 if first.mbstd else 0)
-        self.d_spec = NetSpec(mlp_sizes(d_in, 1, first.d_hidden, first.d_depth))
+        self.g_spec, self.d_spec = net_specs(first)
         # Hand-written gradients for everything but the minibatch-std feature and WGAN-GP,
         # which take autograd; tests compare the two paths on every variant. The hand-written
-        # step uses batch-invariant arithmetic, so a run's bits never depend on its batch.
+        # path is also batch-invariant arithmetic (evengan.exact), so a run's bits never depend
+        # on its batch; the autograd path uses torch's own kernels.
         self.closed_form = not first.mbstd and first.loss != "wgan-gp"
         # The score is a logit for the BCE losses, a raw critic value for LSGAN and WGAN.
         self.squash = (self._sigmoid if first.loss in ("bce", "minimax") else None)
@@ -69,8 +73,11 @@ class Engine:
         # Each run counts its own draws, so runs at different steps can share a batch.
         self.counters = np.zeros(self.R, dtype=np.int64)
         self.steps = 0
-        self.g = self._init_params(self.g_spec)
-        self.d = self._init_params(self.d_spec)
+        if init:
+            self.g, self.d = self._init_params(self.g_spec), self._init_params(self.d_spec)
+        else:
+            self.g, self.d = (torch.zeros(self.R, spec.n_params, device=self.device)
+                              .requires_grad_(True) for spec in (self.g_spec, self.d_spec))
         self.opt = {"g": self._opt_state(self.g), "d": self._opt_state(self.d)}
         self._refresh_views()
         self._nan = torch.full((self.R,), math.nan, device=self.device)
@@ -98,7 +105,7 @@ class Engine:
         """
         if not all(e.closed_form for e in engines):
             raise ValueError("only engines on the closed-form path can share a batch")
-        out = cls([c for e in engines for c in e.configs], engines[0].device)
+        out = cls([c for e in engines for c in e.configs], engines[0].device, init=False)
         with torch.no_grad():
             for net in ("g", "d"):
                 setattr(out, net, torch.cat([getattr(e, net).detach() for e in engines])
@@ -131,8 +138,10 @@ class Engine:
 
     def set_hyper(self, configs: Sequence[GANConfig]) -> None:
         """Takes new per-run numbers (learning rates, smoothing, ...) without touching weights."""
-        if len(configs) != self.R or any(c.structure() != self.base.structure() for c in configs):
-            raise ValueError("set_hyper needs configs of the same structure, one per run")
+        if (len(configs) != self.R or configs[0].structure() != self.base.structure()
+                or any(c.batch_key() != configs[0].batch_key() for c in configs)):
+            raise ValueError("set_hyper needs configs of one batch key and the engine's "
+                             "structure, one per run")
         self.configs = list(configs)
         self.base = configs[0]
         self._hp64 = {name: np.array([float(getattr(c, name)) for c in configs])
@@ -153,16 +162,11 @@ class Engine:
 
     # Elementwise pieces: batch-invariant on the closed-form path, autograd-friendly elsewhere.
     def _sigmoid(self, x: torch.Tensor) -> torch.Tensor:
-        return ex.sigmoid(x) if self.exact else torch.sigmoid(x)
+        return ex.sigmoid(x) if self.closed_form else torch.sigmoid(x)
 
     def _mean(self, x: torch.Tensor) -> torch.Tensor:
         """Mean over the batch (the last dimension)."""
-        return ex.mean(x, -1) if self.exact else x.mean(dim=-1)
-
-    @property
-    def exact(self) -> bool:
-        """Whether the step uses evengan.exact's batch-invariant arithmetic."""
-        return self.closed_form
+        return ex.mean(x, -1) if self.closed_form else x.mean(dim=-1)
 
     @property
     def counter(self) -> int:
@@ -243,8 +247,8 @@ class Engine:
 
     def generate(self, z: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
         """G's bit probabilities for noise z, shape (R, k, n)."""
-        logits = self.g_spec.forward(self.g if flat is None else flat, z, self.exact)
-        return ex.sigmoid(logits) if self.exact else torch.sigmoid(logits)
+        logits = self.g_spec.forward(self.g if flat is None else flat, z, self.closed_form)
+        return ex.sigmoid(logits) if self.closed_form else torch.sigmoid(logits)
 
     def _pack(self, x: torch.Tensor) -> torch.Tensor:
         """PacGAN: `pack` consecutive samples become one D input."""
@@ -264,9 +268,9 @@ class Engine:
     def score(self, x: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
         """D's raw output for samples (R, B, n): shape (R, B // pack)."""
         flat = self.d if flat is None else flat
-        return self.d_spec.forward(flat, self.features(x), self.exact)[..., 0]
+        return self.d_spec.forward(flat, self.features(x), self.closed_form)[..., 0]
 
-    def judge(self, s: torch.Tensor, losses: bool = True) -> Scores:
+    def judge(self, s: torch.Tensor) -> Scores:
         """D's raw scores with what the losses read of them.
 
         For the BCE losses one exp of -|s| gives the sigmoid, and one log of 1 + that exp
@@ -275,9 +279,8 @@ class Engine:
         """
         if self.squash is None:
             return Scores(s)
-        if not self.exact:
-            return Scores(s, torch.sigmoid(s), F.softplus(s) if losses else None,
-                          F.softplus(-s) if losses else None)
+        if not self.closed_form:
+            return Scores(s, torch.sigmoid(s), F.softplus(s), F.softplus(-s))
         e = ex.exp(-s.abs())
         inv = 1.0 / (1.0 + e)
         # The softplus values wait for records(), which takes one log for many steps.
@@ -339,8 +342,9 @@ class Engine:
     def _update(self, net: str, grad: torch.Tensor) -> None:
         """One optimiser step of every run, elementwise (so batch-invariant).
 
-        Adam is torch.optim.Adam's arithmetic: the bias corrections of each run's own step
-        count are taken in float64, as torch does in Python, then applied in float32.
+        Adam is torch.optim.Adam's formula (equal to float rounding: torch's own kernels fuse
+        some of its operations): the bias corrections of each run's own step count are taken
+        in float64, as torch does in Python, then applied in float32.
         """
         flat, state, hp = getattr(self, net), self.opt[net], self.hp
         lr = hp["lr_" + net]
@@ -373,9 +377,15 @@ class Engine:
         return None if raw is None else self.records([raw])[0]
 
     def run_steps(self, n: int, mode: str = "both") -> torch.Tensor:
-        """n steps; their records, shape (n, R, len(RECORD_COLUMNS)), are worked out together
-        at the end, which takes a few dozen small operations instead of that many per step."""
-        return self.records([self._step(mode) for _ in range(n)])
+        """n steps; their records, shape (n, R, len(RECORD_COLUMNS)), are worked out together,
+        a few dozen small operations for many steps instead of that many per step. What the
+        steps keep for their records stays under about _RAW_FLOATS floats."""
+        per_step = self.R * (6 * self.batch + 2 * _KEEP_GRAD)
+        chunk = max(1, _RAW_FLOATS // per_step)
+        out = []
+        for lo in range(0, n, chunk):
+            out.append(self.records([self._step(mode) for _ in range(min(chunk, n - lo))]))
+        return torch.cat(out) if len(out) != 1 else out[0]
 
     def _step(self, mode: str = "both", z: torch.Tensor | None = None,
               real: torch.Tensor | None = None, record: bool = True) -> Raw | None:
@@ -401,7 +411,7 @@ class Engine:
             # D is not changed by G's update and D's step uses the fakes G made before it, so
             # both gradients come from one pass of D over the real and fake batch together.
             grad_gd, loss_g, loss_d, real_scores, fake_scores, fake0 = self._joint_grads(
-                z, x_real, blur_r, blur_f, record)
+                z, x_real, blur_r, blur_f)
             grads = {"g": grad_gd[0], "d": grad_gd[1]}
         else:
             grads = None
@@ -409,13 +419,13 @@ class Engine:
         # (1) update G against the current D
         if do_g:
             if grads is None:
-                grad, loss_g, fake0 = self._g_grad(z, blur_f, record)
+                grad, loss_g, fake0 = self._g_grad(z, blur_f)
             else:
                 grad = grads["g"]
             grad_g = grad
             self._update("g", grad)
             for j in range(1, cfg.g_steps):
-                grad, _, _ = self._g_grad(self.noise(h[f"zg{j}"]), 0.0, False)
+                grad, _, _ = self._g_grad(self.noise(h[f"zg{j}"]), 0.0)
                 self._update("g", grad)
         else:
             with torch.no_grad():
@@ -427,7 +437,7 @@ class Engine:
         if do_d:
             if grads is None:
                 grad, loss_d, real_scores, fake_scores = self._d_grad(x_seen, f_seen,
-                                                                      h.get("gp0"), record)
+                                                                      h.get("gp0"))
             else:
                 grad = grads["d"]
             grad_d = grad
@@ -437,21 +447,22 @@ class Engine:
                     fake = self.generate(self.noise(h[f"zd{j}"]))
                 br, bf = self._blur(h, j, x_real.shape)
                 grad, _, _, _ = self._d_grad(self.real(h[f"x{j}"]) + br, fake + bf,
-                                             h.get(f"gp{j}"), False)
+                                             h.get(f"gp{j}"))
                 self._update("d", grad)
         elif record:
             with torch.no_grad():
                 real_scores, fake_scores = self._score_pair(x_seen, f_seen)
-                loss_d = None if self.exact else self.d_loss(real_scores, fake_scores)
+                loss_d = None if self.closed_form else self.d_loss(real_scores, fake_scores)
         self.steps += 1
         if not record:
             return None
-        if not do_g and not self.exact:
+        if not do_g and not self.closed_form:
             with torch.no_grad():
                 loss_g = self.g_loss(fake_scores)
-        if self.exact:  # worked out from the scores in records()
+        if self.closed_form:  # worked out from the scores in records()
             loss_g = loss_d = None
-        return Raw(real_scores, fake_scores, fake0[..., -1], grad_g, grad_d,
+        return Raw(real_scores, fake_scores, fake0[..., -1] < 0.5, self._kept(grad_g),
+                   self._kept(grad_d),
                    None if loss_g is None else loss_g.detach(),
                    None if loss_d is None else loss_d.detach())
 
@@ -466,15 +477,22 @@ class Engine:
             real, fake = (Scores(*(None if getattr(raws[0].real, f) is None else
                                    stacked(side, f) for f in Scores.FIELDS))
                           for side in ("real", "fake"))
-            if self.exact:
+            if self.closed_form:
                 real, fake = self._with_softplus(real), self._with_softplus(fake)
                 loss_g, loss_d = self.g_loss(fake), self.d_loss(real, fake)
             else:
                 loss_g, loss_d = stacked("loss_g"), stacked("loss_d")
             judged = self._mean(torch.stack([real.judged, fake.judged], dim=-2))  # (k, R, 2)
-            even = self._mean((stacked("fake_last") < 0.5).to(torch.float32))
-            norms = [self._nan.expand(len(raws), self.R) if getattr(raws[0], name) is None
-                     else self._norm(stacked(name)) for name in ("grad_g", "grad_d")]
+            even = self._mean(stacked("fake_even").to(torch.float32))
+            norms = []
+            for name in ("grad_g", "grad_d"):
+                grads = None if getattr(raws[0], name) is None else stacked(name)
+                if grads is None:
+                    norms.append(self._nan.expand(len(raws), self.R))
+                elif grads.dim() == 2:  # (k, R): squared norms already, see _kept()
+                    norms.append(grads.sqrt())
+                else:
+                    norms.append(self._norm(grads))
             return torch.cat([loss_g[..., None], loss_d[..., None], judged, even[..., None],
                               norms[0][..., None], norms[1][..., None]], dim=-1)
 
@@ -486,13 +504,20 @@ class Engine:
         return Scores(scores.s, scores.sigmoid, scores.s.clamp(min=0.0) + lp,
                       (-scores.s).clamp(min=0.0) + lp, scores.e)
 
+    def _kept(self, grad: torch.Tensor | None) -> torch.Tensor | None:
+        """What a step keeps of a gradient for its record: itself while small, else its
+        squared norm per run (R,), so that many steps of a wide network hold little."""
+        if grad is None or grad.shape[1] <= _KEEP_GRAD:
+            return grad
+        return ex.tree_sum(grad * grad, -1) if self.closed_form else (grad * grad).sum(-1)
+
     def _norm(self, grad: torch.Tensor) -> torch.Tensor:
         """Euclidean norm of flat gradients (..., P)."""
-        if self.exact:
+        if self.closed_form:
             return ex.tree_sum(grad * grad, -1).sqrt()
         return torch.linalg.vector_norm(grad, dim=-1)
 
-    def _g_grad(self, z: torch.Tensor, blur, want_loss: bool = True):
+    def _g_grad(self, z: torch.Tensor, blur):
         """G's gradient with D held fixed: (grad (R, P), loss (R,) or None, fakes (R, B, n))."""
         if not self.closed_form:
             fake = self.generate(z)
@@ -502,25 +527,25 @@ class Engine:
         logits, g_tape = self.g_spec.trace(self.g_views, z, True)
         fake = ex.sigmoid(logits)
         s, d_tape = self.d_spec.trace(self.d_views, self._pack(fake + blur), True)
-        s_fake = self.judge(s[..., 0], want_loss)
+        s_fake = self.judge(s[..., 0])
         grad = self._g_grad_through_d(g_tape, fake, s_fake, d_tape)
         return grad, None, fake  # records() works the loss out
 
-    def _joint_grads(self, z, x_real, blur_r, blur_f, want_loss: bool):
+    def _joint_grads(self, z, x_real, blur_r, blur_f):
         """Closed-form G and D gradients of the tutorial's step from one D pass.
 
         Returns ((grad_g, grad_d), loss_g, loss_d, s_real, s_fake, fakes).
         """
         logits, g_tape = self.g_spec.trace(self.g_views, z, True)
         fake = ex.sigmoid(logits)
-        s_real, s_fake, d_tape = self._d_pass(x_real + blur_r, fake + blur_f, want_loss)
+        s_real, s_fake, d_tape = self._d_pass(x_real + blur_r, fake + blur_f)
         grad_d = self._d_param_grad(s_real, s_fake, d_tape)
         half = s_fake.s.shape[1]
         fake_tape = [[x[:, half:] for x in part] for part in d_tape]  # the fake half only
         grad_g = self._g_grad_through_d(g_tape, fake, s_fake, fake_tape)
         return (grad_g, grad_d), None, None, s_real, s_fake, fake  # losses: see records()
 
-    def _d_grad(self, x_real: torch.Tensor, fake: torch.Tensor, h_gp, want_loss: bool = True):
+    def _d_grad(self, x_real: torch.Tensor, fake: torch.Tensor, h_gp):
         """D's gradient on a real and a fake batch: (grad, loss, s_real, s_fake)."""
         if not self.closed_form:
             s_real, s_fake = self._score_pair(x_real, fake)
@@ -530,17 +555,17 @@ class Engine:
                 loss = loss + w * self.gradient_penalty(x_real, fake, h_gp)
             (grad,) = torch.autograd.grad(loss.sum(), self.d)
             return grad, loss.detach(), s_real.detach(), s_fake.detach()
-        s_real, s_fake, tape = self._d_pass(x_real, fake, want_loss)
+        s_real, s_fake, tape = self._d_pass(x_real, fake)
         grad = self._d_param_grad(s_real, s_fake, tape)
         return grad, None, s_real, s_fake
 
     # The three pieces of the closed-form gradients, shared by the steps above.
 
-    def _d_pass(self, x_real: torch.Tensor, fake: torch.Tensor, losses: bool = True):
+    def _d_pass(self, x_real: torch.Tensor, fake: torch.Tensor):
         """One traced D pass over a real and a fake batch: (s_real, s_fake, tape) as Scores."""
         packed = torch.cat([self._pack(x_real), self._pack(fake)], dim=1)
         both, tape = self.d_spec.trace(self.d_views, packed, True)
-        both = self.judge(both[..., 0], losses)
+        both = self.judge(both[..., 0])
         half = both.s.shape[1] // 2
         return both.part(0, half), both.part(half, 2 * half), tape
 
@@ -666,11 +691,12 @@ class Engine:
         if self.base.mbstd:
             x = torch.cat([x, torch.zeros(x.shape[0], 1, device=self.device)], dim=1)
         with torch.no_grad():
-            s = self.d_spec.forward(self.d, x.expand(self.R, *x.shape), self.exact)[..., 0]
+            s = self.d_spec.forward(self.d, x.expand(self.R, *x.shape), self.closed_form)[..., 0]
             return self.squash(s) if self.squash else s
 
     def evaluate(self, per_run: bool = False) -> dict[str, torch.Tensor | bool]:
-        """Exact metrics of every run (DESIGN.md): tensors with a leading run dimension.
+        """Exact metrics of every run (README, "Exact metrics"): tensors with a leading run
+        dimension.
 
         per_run: the float64 summaries (entropy, JS) are taken one run at a time, so each run's
         figures are those it gets alone (with threshold decoding on the batch-invariant path,
@@ -691,7 +717,7 @@ class Engine:
         out.update(
             distribution=q,
             d_values=self.landscape(),
-            bit_marginals=ex.mean(probs, 1) if self.exact else probs.mean(dim=1),
+            bit_marginals=ex.mean(probs, 1) if self.closed_form else probs.mean(dim=1),
             exhaustive=exhaustive and exact,
         )
         return out
@@ -768,7 +794,7 @@ class Raw:
 
     real: Scores
     fake: Scores
-    fake_last: torch.Tensor  # G's last-bit probability for each fake
+    fake_even: torch.Tensor  # whether each fake's last bit reads 0
     grad_g: torch.Tensor | None  # None where the network was not updated
     grad_d: torch.Tensor | None
     loss_g: torch.Tensor | None  # given by the autograd path, worked out later otherwise

@@ -33,7 +33,7 @@ _LN2_HI = 0.693359375
 _LN2_LO = -2.12194440e-4
 _SQRT_HALF = 0.7071067811865476
 # Largest elementwise product tensor a contraction builds per run before it works in chunks.
-_PRODUCTS_PER_RUN = 1 << 16
+PRODUCTS_PER_RUN = 1 << 16
 
 
 def exp(x: torch.Tensor) -> torch.Tensor:
@@ -116,7 +116,7 @@ def mean(x: torch.Tensor, dim: int) -> torch.Tensor:
 def contract(a: torch.Tensor, b: torch.Tensor, dim: int) -> torch.Tensor:
     """sum over `dim` of a * b (broadcast), in tree order, in bounded memory.
 
-    Where the product tensor of one run would pass _PRODUCTS_PER_RUN elements, `dim` is cut
+    Where the product tensor of one run would pass PRODUCTS_PER_RUN elements, `dim` is cut
     into chunks whose size depends on the run's shapes only; each chunk is tree-summed and the
     chunk sums are added in order, so memory stays at one chunk's products.
     """
@@ -126,9 +126,9 @@ def contract(a: torch.Tensor, b: torch.Tensor, dim: int) -> torch.Tensor:
     for size in shape[1:]:
         per_run *= size
     length = shape[dim]
-    if per_run <= _PRODUCTS_PER_RUN or length == 1:
+    if per_run <= PRODUCTS_PER_RUN or length == 1:
         return tree_sum(a * b, dim)
-    chunk = max(1, _PRODUCTS_PER_RUN * length // per_run)
+    chunk = max(1, PRODUCTS_PER_RUN * length // per_run)
     total = None
     for lo in range(0, length, chunk):
         k = min(chunk, length - lo)

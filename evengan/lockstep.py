@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .config import GANConfig
 from .engine import Engine
-from .trainer import Trainer, finite_records
+from .trainer import Trainer, finite_records, steps_to_eval
 
 
 def class_key(config: GANConfig, mode: str, step: int, eval_every: int) -> tuple | None:
@@ -46,9 +46,7 @@ def run_together(trainers: Sequence[Trainer], n: int, mode: str = "both") -> lis
     every = trainers[0].eval_every
     while live and taken[live[0]] < n:
         first = trainers[live[0]]
-        k = n - taken[live[0]]
-        if every:
-            k = min(k, every - first.step_count % every)
+        k = steps_to_eval(first.step_count, every, n - taken[live[0]])
         group = [trainers[i] for i in live]
         at = first.step_count + k  # where the slots stand after this chunk
         starts = [t.engine.state() for t in group]

@@ -1,8 +1,8 @@
 """The networks: the tutorial's two modules, and the stacked form the engine trains.
 
 The engine keeps each network's parameters of R runs in one flat (R, P) tensor; a layer's
-weight is a view into it. One bmm then evaluates R networks, and one elementwise optimiser
-update covers every parameter of every run.
+weight is a view into it. One batched contraction then evaluates R networks, and one
+elementwise optimiser update covers every parameter of every run.
 """
 
 from __future__ import annotations
@@ -143,6 +143,14 @@ def _affine(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.bmm(x, w) + b
 
 
+def net_specs(config) -> tuple[NetSpec, NetSpec]:
+    """G's and D's layer sizes for a GANConfig: noise to bits, and (packed samples, plus the
+    minibatch-spread column) to one score. The one place they are worked out."""
+    g = NetSpec(mlp_sizes(config.z_dim, config.n_bits, config.g_hidden, config.g_depth))
+    d_in = config.n_bits * config.pack + (1 if config.mbstd else 0)
+    return g, NetSpec(mlp_sizes(d_in, 1, config.d_hidden, config.d_depth))
+
+
 def fan_in_bound(fan_in: int) -> float:
     return 1.0 / fan_in**0.5
 
@@ -171,7 +179,8 @@ class StackedNet(nn.Module):
         self.squash, self.features = squash, features
         self.layers = nn.ModuleList()
         for w, b, _ in spec.views(self.flat):
-            layer = nn.Linear(w.shape[1], w.shape[2], device=w.device)
+            # skip_init: no initial weights drawn (from torch's global RNG), ours replace them.
+            layer = nn.utils.skip_init(nn.Linear, w.shape[1], w.shape[2], device=w.device)
             # nn.Linear keeps (out, in); ours is (in, out): the transpose, sharing storage.
             layer.weight = nn.Parameter(w[0].t())
             layer.bias = nn.Parameter(b[0, 0])

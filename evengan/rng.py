@@ -2,7 +2,7 @@
 
 A run's randomness then depends on its own seed and step alone, never on the global RNG or on
 which other runs share its batch, so a run inside a sweep of a thousand replays exactly as a
-single Trainer with the same seed. The state to checkpoint is one integer counter.
+single Trainer with the same seed. The state to checkpoint is one integer counter per run.
 
 The hash is integer arithmetic, exact in any backend: the same code runs on NumPy int64 arrays
 (fast for the small draws of one run on the CPU) and on torch int64 tensors (for a GPU sweep),
@@ -32,8 +32,8 @@ def seed_keys(seeds: list[int]) -> np.ndarray:
     return mix32(np.asarray(seeds, dtype=np.int64) & MASK)
 
 
-def draw_keys(base: np.ndarray, counter: int) -> np.ndarray:
-    """Per-run keys of the draw numbered `counter`."""
+def draw_keys(base: np.ndarray, counter: int | np.ndarray) -> np.ndarray:
+    """Per-run keys of the draw numbered `counter` (one for all runs, or one per run)."""
     return mix32(base ^ mix32((counter + _COUNTER_SALT) & MASK))
 
 

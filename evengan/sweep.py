@@ -1,9 +1,10 @@
 """Many GANs at once: seed ensembles and hyperparameter sweeps on the batched engine.
 
-Runs that share a structure (shapes, loss, optimisers) train as one batch of stacked weights;
-a grid over a structural field (batch size, D's width) gives one batch per value. Every
-variant the Trainer knows is expressible in the batched form, so no run needs to fall back
-to a loop of single Trainers. A run in a sweep replays exactly as a Trainer with its seed.
+Runs that share a batch key (GANConfig.batch_key: shapes, loss, optimisers, k steps, ...)
+train as one batch of stacked weights; a grid over such a field (batch size, D's width,
+d_steps) gives one batch per value. Every variant the Trainer knows is expressible in the
+batched form, so no run needs to fall back to a loop of single Trainers. On the hand-written
+gradient path a run in a sweep ends with the very bits of a Trainer with its seed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from . import budget
 from .config import FIELD_NAMES, GANConfig, parse_field
 from .engine import RECORD_COLUMNS, Engine
 from .history import History
+from .trainer import steps_to_eval
 
 METRICS = ("even_ratio", "coverage", "distinct", "entropy_bits", "js_bits")
 MAX_BATCH = 4096  # runs per engine; larger groups are split
@@ -182,7 +184,7 @@ def run_sweep(
     runs = [(cell, base.replace(**cell, seed=s)) for cell in cells for s in seed_list(seeds)]
     groups: dict[tuple, list[int]] = {}
     for i, (_, cfg) in enumerate(runs):
-        groups.setdefault(cfg.structure(), []).append(i)
+        groups.setdefault(cfg.batch_key(), []).append(i)
     for members in groups.values():  # the largest batch each structure will train at once
         budget.check(runs[members[0]][1], min(len(members), MAX_BATCH), max_bytes)
     results: list[dict | None] = [None] * len(runs)
@@ -264,7 +266,7 @@ class Ensemble:
         done = 0
         while done < n:
             every = self.eval_every
-            k = n - done if not every else min(n - done, every - self.engine.steps % every)
+            k = steps_to_eval(self.engine.steps, every, n - done)
             first = self.engine.steps
             recs = self.engine.run_steps(k, mode)[..., :4]  # (k, K, 4)
             q = torch.tensor(self.QUANTILES, dtype=torch.float64)

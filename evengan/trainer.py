@@ -82,7 +82,7 @@ class Trainer:
         done = 0
         while done < n and not self.diverged:
             every = self.eval_every
-            k = n - done if not every else min(n - done, every - self.step_count % every)
+            k = steps_to_eval(self.step_count, every, n - done)
             taken = self._run(k, mode)
             done += taken
             if every and taken and self.step_count % every == 0:
@@ -135,17 +135,22 @@ class Trainer:
     # ---- looking ------------------------------------------------------------------------
 
     def evaluate(self) -> dict:
-        """The exact metrics of DESIGN.md for the current generator and discriminator.
+        """The exact metrics (README, "Exact metrics") of the current G and D.
 
         Kept until the weights change, so a page that redraws a paused run evaluates once.
         """
-        g, d = self.engine.g, self.engine.d
-        key = (self.step_count, id(g), g._version, id(d), d._version, self.config.decode)
+        key = self._state_key()
         if self._eval_cache is not None and self._eval_cache[0] == key:
             return self._eval_cache[1]
         ev = self.from_engine_eval(self.engine.evaluate())
         self._eval_cache = (key, ev)
         return ev
+
+    def _state_key(self) -> tuple:
+        """Changes whenever the weights do: a step, an in-place edit (version counters), a
+        re-initialisation (new tensors), or a new way to decode."""
+        g, d = self.engine.g, self.engine.d
+        return (self.step_count, id(g), g._version, id(d), d._version, self.config.decode)
 
     def from_engine_eval(self, ev: dict, run: int = 0) -> dict:
         """One run's metrics, as evaluate() gives them, from an engine's evaluate()."""
@@ -165,7 +170,10 @@ class Trainer:
     def record_eval(self, ev: dict | None = None) -> dict:
         """Evaluates and appends the scalar metrics (and the timeline row) at the current step;
         `ev` is an evaluation already made of this very state (by a batch, see lockstep)."""
-        ev = self.evaluate() if ev is None else ev
+        if ev is None:
+            ev = self.evaluate()
+        else:  # a page that redraws this step reads it instead of evaluating again
+            self._eval_cache = (self._state_key(), ev)
         if len(self.evals) and self.evals.last()["step"] == self.step_count:
             return ev
         self.evals.append([[self.step_count, *(ev[c] for c in EVAL_COLUMNS)]])
@@ -285,6 +293,12 @@ class Trainer:
         """The integers G's latest fake batch decodes to (threshold 0.5)."""
         fake = getattr(self.engine, "last_fake", None)
         return [] if fake is None else convert_float_matrix_to_int_list(fake[0])
+
+
+def steps_to_eval(step: int, every: int, n: int) -> int:
+    """How many of the next n steps come before an evaluation is due (one every `every`
+    steps; 0: none), so that a chunk of training ends exactly on it."""
+    return n if not every else min(n, every - step % every)
 
 
 def finite_records(records: torch.Tensor) -> bool:

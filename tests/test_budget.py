@@ -151,3 +151,11 @@ def test_the_worst_sweep_is_refused_before_it_starts():
     assert not at.exception
     assert any("MB" in w.value for w in at.warning)
     assert at.button(key="btn_sweep").disabled
+
+
+def test_an_evaluation_too_slow_for_a_slice_is_refused_too():
+    # Steps fast (a linear D), but 65,536 noise vectors through a 64-wide G take ~160 ms.
+    wide_noise = GANConfig(n_bits=14, noise_dim=16, g_hidden=64)
+    assert budget.estimate_step_seconds(wide_noise) < 0.05
+    assert "evaluating" in budget.refusal(wide_noise, max_step_seconds=0.05)
+    assert budget.refusal(GANConfig(n_bits=16), max_step_seconds=0.05) is None

@@ -25,8 +25,7 @@ def until(condition, seconds: float = 30.0) -> None:
 def sched():
     s = Scheduler(slice_seconds=0.05, idle_seconds=60)
     yield s
-    for sid in list(s._players):
-        s.stop(sid)
+    s.close()
 
 
 def _player(sid, trainer, **kw):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import plots
+from ..scheduler import kind
 from ..sweep import COLLAPSE_COVERAGE, Ensemble
 from ..trainer import Trainer
 from .panels import CHART_CONFIG
@@ -47,16 +48,16 @@ def sync(trainer: Trainer) -> None:
             return n
 
         with ss.lock:
-            scheduler().train(ss.uid, ("ensemble", k, trainer.config.structure()), advance,
+            scheduler().train(ss.uid, kind(trainer.config, "both", k), advance,
                               behind, lambda done: bar.progress(done / behind, text=t(
                                   "ensemble_catchup", step=trainer.step_count)))
         bar.empty()
 
 
-def advance(trainer: Trainer, n: int, mode: str = "both") -> int:
-    """Trains the main run n steps, and the ensemble, if on, the same steps."""
+def advance(trainer: Trainer, ens: Ensemble | None, n: int, mode: str = "both") -> int:
+    """Trains the main run n steps, and the ensemble, if there is one, the same steps. Reads
+    no session state, so the scheduler's class thread may call it."""
     taken = trainer.run(n, mode)
-    ens = current()
     if ens is not None and taken:
         ens.run(taken, mode)
     return taken

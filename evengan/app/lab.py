@@ -10,7 +10,7 @@ from ..encoding import bits_to_ints, convert_float_matrix_to_int_list
 from ..metrics import collapse_events, target_marginals
 from ..trainer import Trainer
 from .panels import CHART_CONFIG
-from .state import bound_t, chart_points, t
+from .state import SESSION_STEP_CAP, bound_t, chart_points, scheduler, t
 from .text import plain
 
 VIEWS = ("v_timeline", "v_noise", "v_landscape", "v_gweights", "v_dynamics", "v_slowmo",
@@ -170,8 +170,19 @@ def _part(key: str, story: dict, net: str, **values) -> None:
     st.markdown(t(key, **values) + ("" if ran else " " + t("slow_skip")))
 
 
+# The lab's callbacks change the run: under the session's lock (the class thread may be
+# training it), and a step through the scheduler's turn like any other training.
 def _narrate(trainer: Trainer, mode: str) -> None:
-    st.session_state.narration = trainer.narrated_step(mode)
+    ss = st.session_state
+    if trainer.step_count >= SESSION_STEP_CAP:
+        return
+    with ss.lock, scheduler().turn([ss.uid]):
+        ss.narration = trainer.narrated_step(mode)
+
+
+def _reinit(trainer: Trainer, net: str) -> None:
+    with st.session_state.lock:
+        trainer.engine.reinit(net)
 
 
 def _apply_edit(trainer: Trainer) -> None:
@@ -179,7 +190,8 @@ def _apply_edit(trainer: Trainer) -> None:
     net, layer = ss.w_edit_net, int(ss.w_edit_layer)
     row, col, value = int(ss.w_edit_row), int(ss.w_edit_col), float(ss.w_edit_value)
     try:
-        trainer.engine.set_weight(net.lower(), layer, row, col, value)
+        with ss.lock:
+            trainer.engine.set_weight(net.lower(), layer, row, col, value)
         ss.edit_message = ("success", t("edit_done", net=net, layer=layer, row=row, col=col,
                                         value=value))
     except ValueError as exc:
@@ -191,9 +203,9 @@ def edit(trainer: Trainer) -> None:
     ss = st.session_state
     left, right = st.columns(2)
     left.button(t("reinit_g"), key="btn_reinit_g", width="stretch",
-                on_click=trainer.engine.reinit, args=("g",))
+                on_click=_reinit, args=(trainer, "g"))
     right.button(t("reinit_d"), key="btn_reinit_d", width="stretch",
-                 on_click=trainer.engine.reinit, args=("d",))
+                 on_click=_reinit, args=(trainer, "d"))
     cols = st.columns(5)
     net = cols[0].selectbox(t("edit_net"), ["G", "D"], key="w_edit_net")
     engine = trainer.engine

@@ -6,8 +6,7 @@ import time
 
 import streamlit as st
 
-from ..lockstep import class_key
-from ..scheduler import Player
+from ..scheduler import Player, kind
 from ..trainer import Trainer
 from . import controls, ensemble, lab, panels, share, sweep_page
 from .state import (
@@ -22,11 +21,6 @@ from .state import (
 from .text import plain
 
 
-def _key(trainer: Trainer, mode: str) -> tuple:
-    """The kind of step, for the scheduler's slice sizes."""
-    return class_key(trainer.config, mode, 0, 0) or ("alone", trainer.config.structure())
-
-
 def train(trainer: Trainer, n: int, mode: str = "both", progress=None) -> int:
     """Trains this session's run (and its ensemble) n steps through the server's scheduler,
     in fair slices; returns the steps taken."""
@@ -34,9 +28,10 @@ def train(trainer: Trainer, n: int, mode: str = "both", progress=None) -> int:
     n = min(n, max(0, SESSION_STEP_CAP - trainer.step_count))
     if n <= 0:
         return 0
+    ens = ensemble.current()
     with ss.lock:
-        return scheduler().train(ss.uid, _key(trainer, mode),
-                                 lambda k: ensemble.advance(trainer, k, mode), n, progress)
+        return scheduler().train(ss.uid, kind(trainer.config, mode, ens.k if ens else 0),
+                                 lambda k: ensemble.advance(trainer, ens, k, mode), n, progress)
 
 
 def run_with_progress(trainer: Trainer, n: int, mode: str = "both") -> None:
@@ -66,12 +61,13 @@ def do_action(trainer: Trainer, action: str | None, n: int, mode: str | None = "
     if action in ("step", "step_d", "step_g"):
         train(trainer, 1, {"step": "both", "step_d": "d", "step_g": "g"}[action])
     elif action == "run_n" and mode is not None:
-        run_with_progress(trainer, n, mode)
+        ss.pending_run = (n, mode)
+        st.rerun(scope="app")  # see train_page
     elif action == "reset":
-        with ss.lock:
-            ensemble.reset(trainer)
         ss.playing = False
         scheduler().stop(ss.uid)
+        with ss.lock:
+            ensemble.reset(trainer)
     elif action in ("play", "pause"):
         ss.playing = action == "play"
         if action == "pause":
@@ -109,12 +105,14 @@ def train_page() -> None:
     st.caption(t("intro"))
     with st.expander(t("teach_title")):
         st.markdown(t("teach_body"))
-    for kind, message in ss.notices:
-        getattr(st, kind)(message)
+    for level, message in ss.notices:
+        getattr(st, level)(message)
     ss.notices = []
-    if ss.get("target_step"):
-        run_with_progress(trainer, ss.target_step - trainer.step_count)
-        ss.target_step = 0
+    # Long work runs here, in a run of the whole page, where a click (Cancel) stops it; a
+    # fragment's run would finish first. Taken off the list before it starts: a Cancel ends it.
+    pending = ss.pop("pending_run", None)
+    if pending:
+        run_with_progress(trainer, *pending)
     ensemble.sync(trainer)
     if "share" not in ss.get("hidden", set()):
         with st.sidebar:  # after any training a link asked for, so the link has its step
@@ -133,10 +131,11 @@ def _play(trainer: Trainer, prefs: controls.ViewPrefs) -> None:
         sched.stop(ss.uid)
         return
     mode = prefs.mode
-    ens = ensemble.current()
-    advance = (lambda k: ensemble.advance(trainer, k, mode)) if ens is not None else None
+    ens = ensemble.current()  # read here: the class thread has no session state
+    advance = (lambda k: ensemble.advance(trainer, ens, k, mode)) if ens is not None else None
     sched.play(Player(ss.uid, trainer, mode, ss.lock, session_alive(), advance,
-                      cap=SESSION_STEP_CAP, per_tick=prefs.steps_per_tick))
+                      cap=SESSION_STEP_CAP, per_tick=prefs.steps_per_tick,
+                      beside=ens.k if ens is not None else 0))
 
 
 def live(prefs: controls.ViewPrefs) -> None:
@@ -153,6 +152,10 @@ def live(prefs: controls.ViewPrefs) -> None:
         trainer: Trainer = ss.trainer
         action, n = controls.buttons()
         do_action(trainer, action, n, prefs.mode)
+        failed = scheduler().pop_error(ss.uid)
+        if failed:
+            ss.playing = False
+            st.error(plain(failed))
         if ss.playing:
             _play(trainer, prefs)
         with ss.lock:  # the class thread may be training this run: draw a still picture

@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 import numpy as np
 import streamlit as st
 
+from .. import checkpoint
 from ..trainer import Trainer
-from .state import refusal, scheduler, set_widgets, t
+from .state import EVAL_EVERY, refusal, scheduler, set_widgets, t
 from .text import plain
 
 
@@ -32,8 +33,14 @@ def share_link(trainer: Trainer) -> str:
     return f"{base or 'http://localhost:8501/'}?{urlencode(query)}" if query else base
 
 
-# The download callables run on another thread at click time, so they get the trainer
-# itself rather than reading session state.
+# The download callables run on another thread at click time, so they get the trainer and
+# its lock rather than reading session state; the lock keeps the class thread from training
+# the run halfway through its snapshot.
+def _locked(lock, make, trainer: Trainer):
+    with lock:
+        return make(trainer)
+
+
 def _checkpoint_bytes(trainer: Trainer) -> bytes:
     buf = io.BytesIO()
     trainer.save(buf)
@@ -57,19 +64,22 @@ def _load_upload() -> None:
     upload = ss.get("w_upload")
     if upload is None:
         return
+    data = upload.getvalue()
     try:
         with scheduler().turn([ss.uid]):  # reading and checking a file is work too
-            trainer = Trainer.load(upload.getvalue())
-        too_big = refusal(trainer.config)
-        if too_big:
-            raise ValueError(too_big)
+            too_big = refusal(checkpoint.Reader(data).header.config)  # before building it
+            if too_big:
+                raise ValueError(too_big)
+            trainer = Trainer.load(data)
     except ValueError as exc:
         ss.notices.append(("warning", t("upload_bad", error=plain(exc))))
         return
+    trainer.eval_every = EVAL_EVERY  # the page's, not the file's: evaluations cost time
     scheduler().stop(ss.uid)
     ss.trainer = trainer
     ss.playing = False
-    ss.pop("ensemble", None)
+    if ss.pop("ensemble", None) is not None:
+        scheduler().release(ss.uid, "ensemble")
     set_widgets(trainer.config)
     ss.notices.append(("success", t("upload_done", step=trainer.step_count)))
 
@@ -85,7 +95,8 @@ def panel(trainer: Trainer) -> None:
             ("dl_config", _config_json, "evengan_config.json", "application/json"),
         ]
         for label, make, name, mime in downloads:
-            st.download_button(t(label), partial(make, trainer), file_name=name, mime=mime,
+            st.download_button(t(label), partial(_locked, st.session_state.lock, make, trainer),
+                               file_name=name, mime=mime,
                                key="btn_" + label, on_click="ignore", width="stretch")
         st.file_uploader(t("upload"), type=["npz"], key="w_upload", on_change=_load_upload,
                          max_upload_size=5)

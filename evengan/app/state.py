@@ -24,6 +24,7 @@ from .text import LANGUAGES, plain, translate
 torch.set_num_threads(1)
 
 SESSION_STEP_CAP = 1_000_000  # per-session ceiling, so one tab cannot train forever
+EVAL_EVERY = 50  # steps between exact evaluations of a page's run
 QUERY_STEP_CAP = 20_000  # a share link may ask to train this far on open
 
 # Budgets of the class server (environment variables EVENGAN_<NAME>), sized for Community
@@ -147,11 +148,16 @@ def init_session() -> None:
         config = GANConfig()
     ss.notices = [("warning", t("bad_query", field=f, error=plain(e)))
                   for f, e in problems]
-    ss.trainer = Trainer(config, max_bytes=SESSION_BYTES)
+    ss.trainer = Trainer(config, eval_every=EVAL_EVERY, max_bytes=SESSION_BYTES)
     ss.playing = False
     ss.preset = params.get("preset") if params.get("preset") else None
     ss.hidden = presenter_hidden(params.get("hide"))
-    ss.target_step = step
+    unknown = {n.strip() for n in str(params.get("hide") or "").split(",")} - {""} - set(
+        HIDEABLE) - set(FIELD_NAMES)
+    if unknown:
+        ss.notices.append(("warning", t("bad_query", field="hide", error=plain(
+            "unknown names " + ", ".join(sorted(unknown))))))
+    ss.pending_run = (step, "both") if step else None
     set_widgets(config)
 
 

@@ -9,11 +9,11 @@ import time
 import numpy as np
 import streamlit as st
 
-from .. import plots
+from .. import budget, plots
 from ..config import GANConfig, parse_field
 from ..sweep import MAX_BATCH, run_sweep
 from .panels import CHART_CONFIG
-from .state import SESSION_BYTES, refusal, scheduler, t
+from .state import SESSION_BYTES, STEP_SECONDS, refusal, scheduler, t
 from .text import plain
 
 # Fields worth sweeping, with a default range each.
@@ -79,57 +79,75 @@ def render() -> None:
     for p in problems:
         st.warning(p)
     if not problems:
-        problems += _too_big(base, grid, int(seeds))
+        problems += _too_big(_batches(base, grid, int(seeds)))
         for p in problems[-1:]:
             st.warning(p)
     if st.button(t("sweep_run"), type="primary", key="btn_sweep", disabled=bool(problems)):
-        runs = int(seeds) * math.prod(len(v) for v in grid.values())
-        bar = st.progress(0.0)
-        st.button(t("cancel"), key="btn_sweep_cancel")  # a click reruns the page: the end
-        gate = scheduler().gate(ss.uid)  # a slice of the server's time at a time
-        last = [0.0]
-
-        def progress(done: int, total: int) -> None:
-            gate()
-            now = time.perf_counter()
-            if now - last[0] > 0.1:
-                last[0] = now
-                bar.progress(done / max(total, 1),
-                             text=t("sweep_running", runs=runs, done=done, total=total))
-
-        try:
-            table = run_sweep(base, grid, int(seeds), int(steps), progress=progress,
-                              max_bytes=SESSION_BYTES)
-        except ValueError as exc:  # a grid value that clashes with the base (pack vs batch)
-            bar.empty()
-            st.warning(t("sweep_bad_value", field=", ".join(grid), error=plain(exc)))
-            return
-        finally:
-            gate.close()
-            scheduler().release(ss.uid, "sweep")  # its memory is free again
-        bar.empty()
-        ss.sweep = {"table": table, "grid": grid}
+        _run(base, grid, int(seeds), int(steps))
     result = ss.get("sweep")
     if result:
         show(result["table"], result["grid"])
 
 
-def _too_big(base: GANConfig, grid: dict[str, list], seeds: int) -> list[str]:
-    """The budget's word on the largest batch each structure of the grid will train."""
-    cells = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
+def _batches(base: GANConfig, grid: dict[str, list], seeds: int) -> list[tuple[GANConfig, int]]:
+    """The largest batch (config, runs) the sweep will train for each batch key."""
     counts: dict[tuple, tuple[GANConfig, int]] = {}
-    for cell in cells:
+    for values in itertools.product(*grid.values()):
         try:
-            cfg = base.replace(**cell)
+            cfg = base.replace(**dict(zip(grid, values, strict=True)))
         except ValueError:
             continue  # run_sweep says which value clashes
-        old = counts.get(cfg.structure())
-        counts[cfg.structure()] = (cfg, (old[1] if old else 0) + seeds)
-    for cfg, runs in counts.values():
-        why = refusal(cfg, min(runs, MAX_BATCH), kind="sweep")
+        old = counts.get(cfg.batch_key())
+        counts[cfg.batch_key()] = (cfg, min((old[1] if old else 0) + seeds, MAX_BATCH))
+    return list(counts.values())
+
+
+def _too_big(batches: list[tuple[GANConfig, int]]) -> list[str]:
+    """The session budget's word on each batch (nothing is booked while the page is drawn)."""
+    for cfg, runs in batches:
+        why = budget.refusal(cfg, runs, SESSION_BYTES, STEP_SECONDS)
         if why:
             return [t("bad_config", error=plain(why))]
     return []
+
+
+def _run(base: GANConfig, grid: dict[str, list], seeds: int, steps: int) -> None:
+    """Books the sweep's largest batch with the server, runs it in fair slices with a
+    progress bar and a Cancel button, and gives the memory back however it ends."""
+    ss = st.session_state
+    batches = _batches(base, grid, seeds)
+    biggest = max(batches, key=lambda b: budget.estimate_bytes(*b), default=None)
+    full = biggest and refusal(biggest[0], biggest[1], kind="sweep")
+    if full:
+        st.warning(t("bad_config", error=plain(full)))
+        return
+    runs = seeds * math.prod(len(v) for v in grid.values())
+    holder = st.empty()
+    with holder.container():
+        bar = st.progress(0.0)
+        st.button(t("cancel"), key="btn_sweep_cancel")  # a click reruns the page: the end
+    gate = scheduler().gate(ss.uid)  # a slice of the server's time at a time
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        gate()
+        now = time.perf_counter()
+        if now - last[0] > 0.1:
+            last[0] = now
+            bar.progress(done / max(total, 1),
+                         text=t("sweep_running", runs=runs, done=done, total=total))
+
+    try:
+        table = run_sweep(base, grid, seeds, steps, progress=progress, max_bytes=SESSION_BYTES)
+    except ValueError as exc:  # a grid value that clashes with the base (pack vs batch)
+        holder.empty()
+        st.warning(t("sweep_bad_value", field=", ".join(grid), error=plain(exc)))
+        return
+    finally:
+        gate.close()
+        scheduler().release(ss.uid, "sweep")  # its memory is free again
+    holder.empty()
+    ss.sweep = {"table": table, "grid": grid}
 
 
 def show(table, grid: dict[str, list]) -> None:

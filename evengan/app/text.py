@@ -514,13 +514,9 @@ def translate(lang: str, key: str, **values) -> str:
     return text.format(**values) if values else text
 
 
-# Every character Markdown may read as markup; escaped, each shows as itself.
-_MARKUP = set("\\`*_{}[]()<>#+-.!|~:$&=\"'")
-
-
 def plain(value: object) -> str:
-    """Text from a link, a file or a typing user, made safe to show inside Markdown: every
-    markup character escaped (so no link, image, emphasis or HTML can form, nor a bare URL be
-    made a link) and line breaks flattened."""
-    text = " ".join(str(value).split())
-    return "".join("\\" + c if c in _MARKUP else c for c in text)
+    """Text from a link, a file or a typing user, made safe to show inside Markdown: a code
+    span, where nothing is markup (no link, image, emphasis or HTML, and no bare URL or
+    address turned into a link), its own backticks swapped for look-alikes, lines joined."""
+    text = " ".join(str(value).split()).replace("`", "\u02cb")
+    return f"`{text}`" if text else ""
