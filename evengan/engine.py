@@ -380,7 +380,8 @@ class Engine:
         """n steps; their records, shape (n, R, len(RECORD_COLUMNS)), are worked out together,
         a few dozen small operations for many steps instead of that many per step. What the
         steps keep for their records stays under about _RAW_FLOATS floats."""
-        per_step = self.R * (6 * self.batch + 2 * _KEEP_GRAD)
+        kept = sum(min(spec.n_params, _KEEP_GRAD) for spec in (self.g_spec, self.d_spec))
+        per_step = self.R * (6 * self.batch + kept)
         chunk = max(1, _RAW_FLOATS // per_step)
         out = []
         for lo in range(0, n, chunk):
@@ -721,6 +722,11 @@ class Engine:
             exhaustive=exhaustive and exact,
         )
         return out
+
+    def weight(self, net: str, layer: int, run: int = 0) -> torch.Tensor:
+        """One run's layer weight (fan_in, fan_out), a detached view: out = x @ weight + b."""
+        spec, flat = (self.g_spec, self.g) if net == "g" else (self.d_spec, self.d)
+        return spec.views(flat.detach()[run : run + 1])[layer][0][0]
 
     def module(self, net: str, run: int = 0) -> StackedNet:
         """One run's G or D as an nn.Module over the live weights."""

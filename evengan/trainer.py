@@ -186,7 +186,7 @@ class Trainer:
         """What D's first layer puts on each bit: the weight itself for the tutorial's linear D,
         the norm of the bit's outgoing weights for an MLP (PacGAN copies summed)."""
         cfg = self.config
-        w = self.discriminator.weight(0).detach()[: cfg.n_bits * cfg.pack]
+        w = self.engine.weight("d", 0)[: cfg.n_bits * cfg.pack]
         w = w.reshape(cfg.pack, cfg.n_bits, -1)
         per_bit = w.sum(0)[:, 0] if cfg.d_hidden == 0 else w.norm(dim=2).sum(0)
         return per_bit.numpy().astype(np.float64)
@@ -194,8 +194,7 @@ class Trainer:
     def g_singular_values(self) -> np.ndarray:
         """Singular values of G's last layer (its only layer in the tutorial), largest first,
         padded to n_bits. One large value and the rest near 0 is the drift to rank one."""
-        g = self.generator
-        w = g.weight(len(g.spec.layers) - 1).detach().to(torch.float64)
+        w = self.engine.weight("g", -1).to(torch.float64)
         sv = torch.linalg.svdvals(w).numpy()
         out = np.zeros(self.config.n_bits)
         out[: min(len(sv), len(out))] = sv[: len(out)]
