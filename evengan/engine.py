@@ -95,45 +95,6 @@ class Engine:
         self.g_views = self.g_spec.views(self.g.detach())
         self.d_views = self.d_spec.views(self.d.detach())
 
-    @classmethod
-    def stack(cls, engines: Sequence[Engine]) -> Engine:
-        """One engine over the runs of several, each keeping its own slot, weights, optimiser
-        state and draw counter, to train them all in one batched call.
-
-        The step is batch-invariant (evengan.exact), so every slot's bits are those the run
-        would get alone. Put the results back with unstack().
-        """
-        if not all(e.closed_form for e in engines):
-            raise ValueError("only engines on the closed-form path can share a batch")
-        out = cls([c for e in engines for c in e.configs], engines[0].device, init=False)
-        with torch.no_grad():
-            for net in ("g", "d"):
-                setattr(out, net, torch.cat([getattr(e, net).detach() for e in engines])
-                        .requires_grad_(True))
-                for key in ("m", "v"):
-                    out.opt[net][key] = torch.cat([e.opt[net][key] for e in engines])
-                out.opt[net]["t"] = np.concatenate([e.opt[net]["t"] for e in engines])
-        out.counters = np.concatenate([e.counters for e in engines])
-        out._refresh_views()
-        return out
-
-    def unstack(self, engines: Sequence[Engine]) -> None:
-        """Copies each slot back into the engine it came from (see stack())."""
-        lo = 0
-        with torch.no_grad():
-            for e in engines:
-                hi = lo + e.R
-                for net in ("g", "d"):
-                    getattr(e, net).copy_(getattr(self, net)[lo:hi])
-                    for key in ("m", "v"):
-                        e.opt[net][key].copy_(self.opt[net][key][lo:hi])
-                    e.opt[net]["t"][:] = self.opt[net]["t"][lo:hi]
-                e.counters[:] = self.counters[lo:hi]
-                e.steps += self.steps
-                if getattr(self, "last_fake", None) is not None:
-                    e.last_fake = self.last_fake[lo:hi]
-                lo = hi
-
     # ---- set-up -------------------------------------------------------------------------
 
     def set_hyper(self, configs: Sequence[GANConfig]) -> None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import torch
+
 from .config import GANConfig
 from .engine import Engine
 from .trainer import Trainer, finite_records, steps_to_eval
@@ -50,10 +53,10 @@ def run_together(trainers: Sequence[Trainer], n: int, mode: str = "both") -> lis
         group = [trainers[i] for i in live]
         at = first.step_count + k  # where the slots stand after this chunk
         starts = [t.engine.state() for t in group]
-        batch = Engine.stack([t.engine for t in group])
+        batch = stack([t.engine for t in group])
         records = batch.run_steps(k, mode)  # (k, R, columns)
         finite = batch.finite()
-        batch.unstack([t.engine for t in group])
+        unstack(batch, [t.engine for t in group])
         evals = None
         if every and at % every == 0 and first.config.decode == "threshold":
             evals = batch.evaluate(per_run=True)  # one call for the class, as exact as alone
@@ -70,3 +73,43 @@ def run_together(trainers: Sequence[Trainer], n: int, mode: str = "both") -> lis
                 t.record_eval(ev)
         live = [i for i in live if not trainers[i].diverged]
     return taken
+
+
+def stack(engines: Sequence[Engine]) -> Engine:
+    """One engine over the runs of several, each keeping its own slot, weights, optimiser
+    state and draw counter, to train them all in one batched call.
+
+    The step is batch-invariant (evengan.exact), so every slot's bits are those the run
+    would get alone. Put the results back with unstack().
+    """
+    if not all(e.closed_form for e in engines):
+        raise ValueError("only engines on the closed-form path can share a batch")
+    out = Engine([c for e in engines for c in e.configs], engines[0].device, init=False)
+    with torch.no_grad():
+        for net in ("g", "d"):
+            setattr(out, net, torch.cat([getattr(e, net).detach() for e in engines])
+                    .requires_grad_(True))
+            for key in ("m", "v"):
+                out.opt[net][key] = torch.cat([e.opt[net][key] for e in engines])
+            out.opt[net]["t"] = np.concatenate([e.opt[net]["t"] for e in engines])
+    out.counters = np.concatenate([e.counters for e in engines])
+    out._refresh_views()
+    return out
+
+
+def unstack(batch: Engine, engines: Sequence[Engine]) -> None:
+    """Copies each slot of a stack() back into the engine it came from."""
+    lo = 0
+    with torch.no_grad():
+        for e in engines:
+            hi = lo + e.R
+            for net in ("g", "d"):
+                getattr(e, net).copy_(getattr(batch, net)[lo:hi])
+                for key in ("m", "v"):
+                    e.opt[net][key].copy_(batch.opt[net][key][lo:hi])
+                e.opt[net]["t"][:] = batch.opt[net]["t"][lo:hi]
+            e.counters[:] = batch.counters[lo:hi]
+            e.steps += batch.steps
+            if getattr(batch, "last_fake", None) is not None:
+                e.last_fake = batch.last_fake[lo:hi]
+            lo = hi

@@ -1,10 +1,10 @@
 """One scheduler for all the training a server does, so no session can starve the others.
 
 Every piece of training (Play, Step, Run N, a link's replay, an ensemble, a sweep) runs in
-slices of about `slice_seconds` of work, and only one slice runs at a time. The next slice
-goes to the waiting session that has used the least CPU time, so thirty students each get a
-thirtieth of the server however hard one of them pushes. Between slices the work looks at its
-clock and at whether its tab is still there.
+the turns of evengan.turnstile: slices of about `slice_seconds` of work, one at a time, the
+next to the session that has used the least CPU, so thirty students each get a thirtieth of
+the server however hard one of them pushes. Between slices the work looks at its clock and at
+whether its tab is still there.
 
 Play does not run in the students' script threads at all: one class thread trains every
 playing run, and runs that share a batch key train together in one batched call
@@ -16,163 +16,25 @@ No Streamlit here: the app hands in callables (is the tab alive) and the session
 from __future__ import annotations
 
 import atexit
-import heapq
-import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import budget
 from .config import GANConfig
 from .lockstep import class_key, run_together
 from .trainer import Trainer
+from .turnstile import Cancelled, Turnstile, answers
+
+__all__ = ["Cancelled", "Player", "Scheduler", "Turnstile", "kind", "server"]
 
 _LOG = logging.getLogger("evengan.scheduler")
-_RECENT = 10.0  # seconds: sessions that asked for a turn this recently set the fairness floor
-_FORGET = 600.0  # seconds: the accounts of a session silent this long are dropped
-
-
-class Cancelled(Exception):
-    """The work's session is gone or asked it to stop."""
-
-
 def kind(config: GANConfig, mode: str, beside: int = 0) -> tuple:
     """What a step of this work is, for the slice sizes learnt from measured steps: the batch
     key, the mode, and how many ensemble runs train beside the main one."""
     return (config.batch_key(), mode, beside)
-
-
-class Turnstile:
-    """The server's single turn for training, given fairly by CPU time used, and its book of
-    memory held by each session's work."""
-
-    def __init__(self, slice_seconds: float = 0.05):
-        self.slice_seconds = slice_seconds
-        self._mutex = threading.Lock()
-        self._busy = False
-        self._queue: list = []
-        self._seq = itertools.count()
-        self._used: dict[str, float] = {}
-        self._asked: dict[str, float] = {}
-        self._per_step: dict[tuple, float] = {}
-        self._books: dict[tuple[str, str], tuple[int, Callable[[], bool]]] = {}
-
-    @contextmanager
-    def turn(self, sids: Iterable[str]):
-        """Holds the one training turn; its CPU time is charged in equal parts to `sids`.
-        Not reentrant: work inside a turn must not ask for another."""
-        sids = list(sids)
-        with self._mutex:
-            now = time.monotonic()
-            for sid, asked in list(self._asked.items()):
-                if now - asked > _FORGET:
-                    del self._asked[sid], self._used[sid]
-            # A newcomer starts level with the sessions at work now, not ahead of them.
-            floor = min((self._used[s] for s, a in self._asked.items() if now - a < _RECENT),
-                        default=0.0)
-            for sid in sids:
-                self._used[sid] = max(self._used.get(sid, 0.0), floor)
-                self._asked[sid] = now
-            if self._busy:
-                ready = threading.Event()
-                priority = min(self._used[s] for s in sids)
-                heapq.heappush(self._queue, (priority, next(self._seq), ready))
-            else:
-                self._busy, ready = True, None
-        if ready is not None:
-            ready.wait()  # the turn's holder hands it over by setting this
-        start = time.thread_time()
-        try:
-            yield
-        finally:
-            cost = (time.thread_time() - start) / len(sids)
-            with self._mutex:
-                for sid in sids:
-                    self._used[sid] = self._used.get(sid, 0.0) + cost
-                if self._queue:
-                    heapq.heappop(self._queue)[2].set()
-                else:
-                    self._busy = False
-
-    def steps_per_slice(self, key: tuple, runs: int = 1) -> int:
-        """How many steps of this kind of work fit in one slice, from what they took before
-        (one step until then)."""
-        per_step = self._per_step.get((key, runs))
-        if per_step is None:
-            return 1
-        return max(1, int(self.slice_seconds / max(per_step, 1e-6)))
-
-    def _measured(self, key: tuple, runs: int, steps: int, seconds: float) -> None:
-        if steps:
-            old, new = self._per_step.get((key, runs)), seconds / steps
-            self._per_step[(key, runs)] = new if old is None else 0.7 * old + 0.3 * new
-
-    def train(self, sid: str, key: tuple, advance: Callable[[int], int], n: int,
-              progress: Callable[[int], None] | None = None,
-              stop: Callable[[], bool] = lambda: False) -> int:
-        """Runs advance(k) in fair slices until n steps are done; returns the steps taken.
-
-        `key` names the kind of step (see kind()), `progress(done)` is called after every
-        slice, outside the turn, and `stop()` ends the work early.
-        """
-        done = 0
-        while done < n and not stop():
-            k = min(n - done, self.steps_per_slice(key))
-            with self.turn([sid]):
-                start = time.thread_time()
-                taken = advance(k)
-                self._measured(key, 1, taken, time.thread_time() - start)
-            done += taken
-            if progress is not None:
-                progress(done)
-            if taken < k:
-                break
-        return done
-
-    def gate(self, sid: str, stop: Callable[[], bool] = lambda: False) -> Callable[[], None]:
-        """A callback for work that runs in its own loop (a sweep): each call ends the slice
-        once it has lasted slice_seconds and waits for the next turn; raises Cancelled once
-        stop() says so. Call its close() when the work ends, however it ends."""
-        held: list = []
-
-        def step() -> None:
-            if held and time.perf_counter() - held[0][1] < self.slice_seconds:
-                return
-            close()
-            if stop():
-                raise Cancelled
-            ctx = self.turn([sid])
-            ctx.__enter__()
-            held.append((ctx, time.perf_counter()))
-
-        def close() -> None:
-            if held:
-                held.pop()[0].__exit__(None, None, None)
-
-        step.close = close  # type: ignore[attr-defined]
-        return step
-
-    def reserve(self, sid: str, nbytes: int, limit: int, alive: Callable[[], bool],
-                kind: str = "run") -> str | None:
-        """Books the memory of a session's work of one kind (its run, its ensemble, a sweep);
-        returns why not when the server's total would pass `limit`. Gone sessions' books
-        are dropped first."""
-        with self._mutex:
-            self._books = {k: v for k, v in self._books.items() if _answers(v[1])}
-            others = sum(b for k, (b, _) in self._books.items() if k != (sid, kind))
-            if others + nbytes > limit:
-                return (f"the server is full: the class's runs hold about {others >> 20:,} MB "
-                        f"of the {limit >> 20:,} MB it has; make this smaller or wait")
-            self._books[(sid, kind)] = (nbytes, alive)
-        return None
-
-    def release(self, sid: str, kind: str = "run") -> None:
-        """Gives back a booking (a finished sweep, an ensemble turned off)."""
-        with self._mutex:
-            self._books.pop((sid, kind), None)
 
 
 @dataclass
@@ -275,7 +137,7 @@ class Scheduler(Turnstile):
         for player in list(self._players.values()):
             t = player.trainer
             if (now - player.seen > self.idle_seconds or t.diverged or t.engine is not
-                    player.engine or t.step_count >= player.cap or not _answers(player.alive)):
+                    player.engine or t.step_count >= player.cap or not answers(player.alive)):
                 self._drop(player)
             elif not player.per_tick or player.since_seen < player.per_tick:
                 out.append(player)
@@ -365,13 +227,6 @@ class Scheduler(Turnstile):
             return False
         return key is None or key == class_key(t.config, player.mode, t.step_count,
                                                t.eval_every)
-
-
-def _answers(alive: Callable[[], bool]) -> bool:
-    try:
-        return bool(alive())
-    except Exception:  # a session manager that fails to answer: the tab is gone
-        return False
 
 
 _SERVER: Scheduler | None = None
