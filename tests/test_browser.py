@@ -61,7 +61,9 @@ def test_play_pause_and_step(server, browser):
     assert step_metric(page) == paused  # Pause really stopped the timer
     page.locator(".st-key-btn_step button").click()
     assert wait_for_step(page, lambda v: v == paused + 1) == paused + 1
-    assert page.locator(".js-plotly-plot").count() >= 4
+    # The charts draw after the metric: wait for them rather than catch them mid-draw.
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 4",
+                           timeout=20_000)
     no_exceptions(page)
     page.context.close()
 
