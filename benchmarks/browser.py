@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -32,6 +33,10 @@ def browser_missing() -> str | None:
     return None
 
 
+class ServerError(RuntimeError):
+    """The dashboard server did not start."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -39,34 +44,47 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def dashboard_server(timeout: float = 60.0) -> Iterator[str]:
-    """Runs `streamlit run dashboard.py` on a free local port; yields its URL."""
+def dashboard_process(timeout: float = 90.0) -> Iterator[tuple[int, int]]:
+    """Runs `streamlit run dashboard.py` on a free port of 127.0.0.1; yields (port, pid)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py",
            "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                raise RuntimeError(f"the dashboard server did not start:\n{out[-2000:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
+    # A log file, not a pipe: nobody reads a pipe while the server runs, and a full one
+    # would stall it.
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            deadline = time.monotonic() + timeout
+            while not _healthy(port):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    tail = log.read().decode(errors="replace")[-2000:]
+                    raise ServerError(f"the dashboard server did not start:\n{tail}")
+                time.sleep(0.3)
+            yield port, proc.pid
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def dashboard_server(timeout: float = 60.0) -> Iterator[str]:
+    """The dashboard server's URL while it runs (see dashboard_process)."""
+    with dashboard_process(timeout) as (port, _):
+        yield f"http://127.0.0.1:{port}"
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager

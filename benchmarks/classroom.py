@@ -29,17 +29,12 @@ import json
 import math
 import os
 import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -47,59 +42,13 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.browser import dashboard_process
+
 STEP_LABEL, PLAY_LABEL = "Step", "Play"
 FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 
 
-class ServerError(RuntimeError):
-    """The dashboard server did not start."""
-
-
 # -- the server --------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def dashboard_server(timeout: float = 90.0) -> Iterator[tuple[int, int]]:
-    """Runs the dashboard on a free port of 127.0.0.1; yields (port, server pid)."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py",
-           "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    # A log file, not a pipe: nobody reads a pipe while the class plays, and a full one
-    # would stall the server.
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + timeout
-            while not _healthy(port):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    tail = log.read().decode(errors="replace")[-2000:]
-                    raise ServerError(f"the dashboard server did not start:\n{tail}")
-                time.sleep(0.3)
-            yield port, proc.pid
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-
-
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far."""
@@ -434,7 +383,7 @@ def main(argv: list[str] | None = None) -> dict:
     # A TERM (a CI timeout) unwinds like Ctrl-C, so the server is stopped either way.
     old_handler = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        with dashboard_server() as (port, pid):
+        with dashboard_process() as (port, pid):
             result = asyncio.run(run_class(port, pid, args.students, args.seconds,
                                            render_timeout))
     finally:
