@@ -64,11 +64,13 @@ def run_together(trainers: Sequence[Trainer], n: int, mode: str = "both") -> lis
             t, rec = trainers[i], records[:, j]
             if finite_records(rec) and bool(finite[j]):
                 t._log(rec, t.step_count - k)
-                taken[i] += k
+                steps = k
                 ev = None if evals is None else t.from_engine_eval(evals, j)
             else:
-                taken[i] += t._replay_finite(starts[j], k, mode)
+                steps = t._replay_finite(starts[j], k, mode)
                 ev = None
+            taken[i] += steps
+            t.note("run", mode=mode, n=steps)
             if every and t.step_count % every == 0:
                 t.record_eval(ev)
         live = [i for i in live if not trainers[i].diverged]

@@ -51,6 +51,10 @@ class Trainer:
                                + [f"g_sv{i}" for i in range(n)], 1024)
         self.diverged: str | None = None
         self._eval_cache: tuple | None = None
+        # The recipe (evengan.recipe): the config at step 0 and every action since; None
+        # where a run came from a checkpoint file, whose past is not known.
+        self.origin: GANConfig | None = self.config
+        self.actions: list[dict] | None = []
         if self.eval_every:
             self.record_eval()  # step 0, so a collapse in the first steps shows as a fall
 
@@ -89,7 +93,32 @@ class Trainer:
                 self.record_eval()
             if taken < k:
                 break
+        self.note("run", mode=mode, n=done)
         return done
+
+    def note(self, do: str, **args) -> None:
+        """Adds an action to the run's recipe; runs of one mode in a row merge into one."""
+        if self.actions is None or (do == "run" and not args["n"]):
+            return
+        last = self.actions[-1] if self.actions else None
+        if do == "run" and last and last["do"] == "run" and last["mode"] == args["mode"]:
+            last["n"] += args["n"]
+        else:
+            self.actions.append({"do": do, **args})
+
+    def reinit(self, net: str) -> None:
+        """Fresh weights and optimiser state for "g" or "d", from the run's own draws."""
+        if net not in ("g", "d"):
+            raise ValueError(f"net must be 'g' or 'd', got {net!r}")
+        self.engine.reinit(net)
+        self.note("reinit", net=net)
+
+    def set_weight(self, net: str, layer: int, row: int, col: int, value: float) -> None:
+        """Sets one weight by hand: out = x @ W + b, W[row, col] of that layer."""
+        if net not in ("g", "d"):
+            raise ValueError(f"net must be 'g' or 'd', got {net!r}")
+        self.engine.set_weight(net, layer, row, col, value)
+        self.note("set_weight", net=net, layer=layer, row=row, col=col, value=float(value))
 
     def _run(self, n: int, mode: str) -> int:
         if n < 1 or self.diverged:
@@ -125,11 +154,14 @@ class Trainer:
         """Adopts a new config; returns True when it needed new networks (and so reset)."""
         reset = self.config.needs_reset(config)
         budget.check(config, 1, self.max_bytes)
+        changed = {k: v for k, v in config.to_dict().items() if getattr(self.config, k) != v}
         self.config = config
         if reset:
             self.reset()
         else:
             self.engine.set_hyper([config])
+            if changed:
+                self.note("config", set=changed)
         return reset
 
     # ---- looking ------------------------------------------------------------------------
@@ -286,6 +318,7 @@ class Trainer:
             hist.load(arrays[name])
         trainer.eval_every = head.eval_every
         trainer.diverged = head.diverged
+        trainer.origin, trainer.actions = None, None  # the file holds no recipe
         return trainer
 
     def last_batch(self) -> list[int]:
