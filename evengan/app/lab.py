@@ -182,7 +182,7 @@ def _narrate(trainer: Trainer, mode: str) -> None:
 
 def _reinit(trainer: Trainer, net: str) -> None:
     with st.session_state.lock:
-        trainer.engine.reinit(net)
+        trainer.reinit(net)
 
 
 def _apply_edit(trainer: Trainer) -> None:
@@ -191,7 +191,7 @@ def _apply_edit(trainer: Trainer) -> None:
     row, col, value = int(ss.w_edit_row), int(ss.w_edit_col), float(ss.w_edit_value)
     try:
         with ss.lock:
-            trainer.engine.set_weight(net.lower(), layer, row, col, value)
+            trainer.set_weight(net.lower(), layer, row, col, value)
         ss.edit_message = ("success", t("edit_done", net=net, layer=layer, row=row, col=col,
                                         value=value))
     except ValueError as exc:
