@@ -52,6 +52,14 @@ def replay(data: object, max_steps: int = MAX_STEPS,
     """
     config, log = check(data, max_steps)
     trainer = Trainer(config, **trainer_args)
+    apply(trainer, log, progress, train)
+    return trainer
+
+
+def apply(trainer: Trainer, log: list[dict], progress: Callable[[int, int], None] | None = None,
+          train: Callable[[Trainer, int, str], int] | None = None) -> None:
+    """Carries out a checked log (see check()) on a run, in order; if stopped partway (an
+    exception from `train` or `progress`), the run holds a prefix of it, itself a recipe."""
     total = sum(a["n"] for a in log if a["do"] == "run")
     done = 0
     for action in log:
@@ -73,7 +81,6 @@ def replay(data: object, max_steps: int = MAX_STEPS,
         else:
             trainer.set_weight(action["net"], action["layer"], action["row"], action["col"],
                                action["value"])
-    return trainer
 
 
 def check(data: object, max_steps: int = MAX_STEPS) -> tuple[GANConfig, list[dict]]:

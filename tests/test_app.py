@@ -298,8 +298,41 @@ def test_share_link_query_rebuilds_the_same_trajectory():
     assert np.array_equal(t.history.array(), ref.history.array())
     assert at.query_params["n_bits"] in ("6", ["6"]) and at.query_params["seed"] in ("5", ["5"])
     link = at.get("code")[0].value
-    for part in ("n_bits=6", "lr_g=0.002", "seed=5", "step=150"):
+    for part in ("n_bits=6", "lr_g=0.002", "seed=5", "r="):  # r: the recipe of 150 steps
         assert part in link
+
+
+def _query_of(link: str) -> dict:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(link).query))
+
+
+def test_a_link_after_changes_and_a_reinit_rebuilds_the_run_bit_for_bit():
+    at = start()
+    at.number_input(key="w_n").set_value(300)
+    at.button(key="btn_run_n").click().run()
+    at.select_slider(key="w_lr_g").set_value(1e-2).run()  # a live change, mid-run
+    at.segmented_control(key="w_view").set_value("v_edit").run()
+    at.button(key="btn_reinit_g").click().run()
+    at.button(key="btn_run_n").click().run()
+    t = trainer(at)
+    assert t.step_count == 600 and t.config.lr_g == 1e-2
+    query = {k: at.query_params[k] for k in at.query_params}  # the address bar, now
+    assert "r" in query and query["lr_g"] == "0.01"
+    again = start(query)
+    u = trainer(again)
+    assert not [w for w in again.warning if "link" in w.value], [w.value for w in again.warning]
+    assert u.step_count == 600 and u.config == t.config
+    assert np.array_equal(u.history.array(), t.history.array())
+    assert (u.engine.g == t.engine.g).all() and (u.engine.d == t.engine.d).all()
+
+
+def test_a_tampered_recipe_link_keeps_the_plain_settings_and_says_why():
+    at = start({"n_bits": "6", "r": "not-a-recipe"})
+    assert not at.exception
+    assert any("recorded run" in w.value for w in at.warning)
+    assert trainer(at).config.n_bits == 6 and trainer(at).step_count == 0
 
 
 @pytest.mark.parametrize("query, field", [

@@ -6,6 +6,7 @@ import time
 
 import streamlit as st
 
+from .. import recipe as recipes
 from ..scheduler import Player, kind
 from ..trainer import Trainer
 from . import controls, ensemble, lab, panels, share, sweep_page
@@ -56,6 +57,30 @@ def run_with_progress(trainer: Trainer, n: int, mode: str = "both") -> None:
     holder.empty()
 
 
+def replay_with_progress(trainer: Trainer, log: list[dict]) -> None:
+    """A link's recipe, replayed into the page's run through the scheduler, with a progress
+    bar and a Cancel; stopped partway, the run holds a prefix of it and its link says so."""
+    total = sum(a["n"] for a in log if a["do"] == "run")
+    holder = st.empty()
+    with holder.container():
+        bar = st.progress(0.0, text=t("replaying", done=0, total=f"{total:,}"))
+        st.button(t("cancel"), key="btn_cancel_replay", icon=":material/cancel:")
+    last = [0.0]
+
+    def progress(done: int, _total: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] > 0.1 or done >= total:
+            last[0] = now
+            bar.progress(done / max(total, 1),
+                         text=t("replaying", done=f"{done:,}", total=f"{total:,}"))
+
+    try:
+        recipes.apply(trainer, log, progress, lambda tr, n, mode: train(tr, n, mode))
+    except ValueError as exc:  # a log that does not replay as written (tampered)
+        st.session_state.notices.append(("warning", t("bad_recipe", error=plain(exc))))
+    holder.empty()
+
+
 def do_action(trainer: Trainer, action: str | None, n: int, mode: str | None = "both") -> None:
     ss = st.session_state
     if action in ("step", "step_d", "step_g"):
@@ -99,7 +124,6 @@ def train_page() -> None:
     prefs = controls.sidebar()
     controls.apply_sidebar()
     trainer: Trainer = ss.trainer
-    sync_query(trainer.config)
 
     st.title(t("title"))
     st.caption(t("intro"))
@@ -113,6 +137,9 @@ def train_page() -> None:
     pending = ss.pop("pending_run", None)
     if pending:
         run_with_progress(trainer, *pending)
+    log = ss.pop("pending_recipe", None)
+    if log:
+        replay_with_progress(trainer, log)
     ensemble.sync(trainer)
     if "share" not in ss.get("hidden", set()):
         with st.sidebar:  # after any training a link asked for, so the link has its step
@@ -159,6 +186,7 @@ def live(prefs: controls.ViewPrefs) -> None:
         if ss.playing:
             _play(trainer, prefs)
         with ss.lock:  # the class thread may be training this run: draw a still picture
+            sync_query(trainer)  # the address bar stays a link to the run as it is now
             if trainer.diverged:
                 st.error(t("diverged", message=plain(trainer.diverged)))
             if trainer.step_count >= SESSION_STEP_CAP:

@@ -12,20 +12,13 @@ import streamlit as st
 
 from .. import checkpoint
 from ..trainer import Trainer
-from .state import EVAL_EVERY, refusal, scheduler, set_widgets, t
+from .state import EVAL_EVERY, link_query, refusal, scheduler, set_widgets, t
 from .text import plain
 
 
 def share_link(trainer: Trainer) -> str:
-    """The page URL that rebuilds this run: config fields, language, hidden controls, step."""
-    ss = st.session_state
-    query = trainer.config.to_query()
-    if ss.get("lang", "en") != "en":
-        query["lang"] = ss.lang
-    if ss.get("hidden"):
-        query["hide"] = ",".join(sorted(ss.hidden))
-    if trainer.step_count:
-        query["step"] = str(trainer.step_count)
+    """The page URL that rebuilds this run (see state.link_query)."""
+    query = link_query(trainer)
     try:
         base = st.context.url or ""
     except Exception:  # outside a browser session (tests)

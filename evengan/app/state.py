@@ -15,6 +15,7 @@ from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .. import budget
+from .. import recipe as recipes
 from ..config import FIELD_NAMES, GANConfig, parse_field
 from ..scheduler import Scheduler, server
 from ..trainer import Trainer
@@ -158,7 +159,26 @@ def init_session() -> None:
         ss.notices.append(("warning", t("bad_query", field="hide", error=plain(
             "unknown names " + ", ".join(sorted(unknown))))))
     ss.pending_run = (step, "both") if step else None
-    set_widgets(config)
+    ss.pending_recipe = None
+    if params.get("r"):
+        _open_recipe(str(params["r"]))
+    set_widgets(ss.trainer.config)
+
+
+def _open_recipe(text: str) -> None:
+    """A link's recipe: a fresh run of its config, whose actions the page then replays (with a
+    progress bar and Cancel); a bad one is named, and the link's plain settings kept."""
+    ss = st.session_state
+    try:
+        config, log = recipes.check(recipes.decode(text), SESSION_STEP_CAP)
+        too_big = refusal(config)
+        if too_big:
+            raise ValueError(too_big)
+    except ValueError as exc:
+        ss.notices.append(("warning", t("bad_recipe", error=plain(exc))))
+        return
+    ss.trainer = Trainer(config, eval_every=EVAL_EVERY, max_bytes=SESSION_BYTES)
+    ss.pending_recipe, ss.pending_run = log, None
 
 
 # Names the presenter flag (?hide=...) understands, beside the config fields' own names.
@@ -188,16 +208,27 @@ def widget_config() -> GANConfig:
     return GANConfig(**values)
 
 
-def sync_query(config: GANConfig) -> None:
-    """Keeps the URL a share link: the config's non-default fields, plus language and flags."""
+def link_query(trainer: Trainer) -> dict[str, str]:
+    """The query of the link that rebuilds this run: the current config's non-default fields
+    (readable), the run's recipe (r: every action since step 0, evengan.recipe), language and
+    hidden controls. A run from a checkpoint file has no recipe: its link gives the step."""
     ss = st.session_state
-    wanted = config.to_query()
+    query = trainer.config.to_query()
+    if trainer.actions:
+        query["r"] = recipes.encode(recipes.recipe(trainer))
+    elif trainer.actions is None and trainer.step_count:
+        query["step"] = str(trainer.step_count)
     if ss.get("lang", "en") != "en":
-        wanted["lang"] = ss.lang
+        query["lang"] = ss.lang
     if ss.get("hidden"):
-        wanted["hide"] = ",".join(sorted(ss.hidden))
+        query["hide"] = ",".join(sorted(ss.hidden))
+    return query
+
+
+def sync_query(trainer: Trainer) -> None:
+    """Keeps the address bar a share link of the run as it is now."""
+    wanted = link_query(trainer)
     current = st.query_params.to_dict()
-    current.pop("step", None)
     current.pop("preset", None)
     if current != wanted:
         st.query_params.from_dict(wanted)

@@ -20,6 +20,9 @@ _EN = {
     "n_steps": "N",
     "running": "Training {done} / {total} steps",
     "cancel": "Cancel",
+    "replaying": "Replaying the link's run: {done} / {total} steps",
+    "bad_recipe": "The link's recorded run was not replayed, its settings alone are used: "
+                  "{error}",
     "m_step": "Step",
     "m_even": "Even ratio (exact)",
     "m_coverage": "Coverage (exact)",
@@ -257,6 +260,9 @@ _PT = {
     "n_steps": "N",
     "running": "Treinando {done} / {total} passos",
     "cancel": "Cancelar",
+    "replaying": "Refazendo o treino do link: {done} / {total} passos",
+    "bad_recipe": "O treino gravado no link não foi refeito; valem só as configurações: "
+                  "{error}",
     "m_step": "Passo",
     "m_even": "Taxa de pares (exata)",
     "m_coverage": "Cobertura (exata)",
