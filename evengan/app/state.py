@@ -26,7 +26,6 @@ torch.set_num_threads(1)
 
 SESSION_STEP_CAP = 1_000_000  # per-session ceiling, so one tab cannot train forever
 EVAL_EVERY = 50  # steps between exact evaluations of a page's run
-QUERY_STEP_CAP = 20_000  # a share link may ask to train this far on open
 
 # Budgets of the class server (environment variables EVENGAN_<NAME>), sized for Community
 # Cloud's 2.7 GB and two cores shared by a class of thirty.
@@ -120,10 +119,10 @@ def query_step(params: dict) -> tuple[int, str | None]:
         return 0, None
     try:
         step = int(raw)
-        if not 0 <= step <= QUERY_STEP_CAP:
+        if not 0 <= step <= SESSION_STEP_CAP:  # replayed in fair slices, with a Cancel
             raise ValueError
     except ValueError:
-        return 0, f"step must be an integer in 0..{QUERY_STEP_CAP:,}, got {raw!r}"
+        return 0, f"step must be an integer in 0..{SESSION_STEP_CAP:,}, got {raw!r}"
     return step, None
 
 
