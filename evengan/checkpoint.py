@@ -45,6 +45,9 @@ ARRAYS = PARAMS + LOGS
 META = "meta"
 HEADER_KEYS = frozenset(
     {"format", "version", "config", "counter", "steps", "g_t", "d_t", "diverged", "eval_every"})
+# Keys a header may hold: the run's recipe (evengan.recipe, as a link encodes it), or null.
+OPTIONAL_KEYS = frozenset({"recipe"})
+MAX_RECIPE_CHARS = 20_000
 
 # The JSON header of a real checkpoint is about 600 bytes; 64 kB leaves room for any config.
 MAX_HEADER_BYTES = 64 * 1024
@@ -92,6 +95,7 @@ class Header:
     d_t: int
     eval_every: int
     diverged: str | None
+    recipe: str | None = None  # encoded; Trainer.load checks it against the steps
 
 
 def write(target: str | IO[bytes], meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
@@ -370,7 +374,7 @@ def _parse_header(raw: bytes) -> Header:
     if meta.get("version") != VERSION:
         raise _refuse(f"its version {_short_repr(meta.get('version'))} is not {VERSION}, the "
                       "one this evengan reads")
-    unknown = sorted(set(meta) - HEADER_KEYS)
+    unknown = sorted(set(meta) - HEADER_KEYS - OPTIONAL_KEYS)
     if unknown:
         raise _refuse(f"its header has an unknown field {unknown[0][:40]!r}")
     missing = sorted(HEADER_KEYS - set(meta))
@@ -391,7 +395,11 @@ def _parse_header(raw: bytes) -> Header:
     if diverged is not None and not (isinstance(diverged, str)
                                      and _DIVERGED_TEXT.fullmatch(diverged)):
         raise _refuse("its divergence note is not a short plain sentence")
-    return Header(config, counter, steps, g_t, d_t, eval_every, diverged)
+    recipe = meta.get("recipe")
+    if recipe is not None and not (isinstance(recipe, str)
+                                   and 0 < len(recipe) <= MAX_RECIPE_CHARS):
+        raise _refuse(f"its recipe is not a string of at most {MAX_RECIPE_CHARS:,} characters")
+    return Header(config, counter, steps, g_t, d_t, eval_every, diverged, recipe)
 
 
 def _int_field(meta: dict, name: str, low: int, high: int) -> int:

@@ -10,9 +10,9 @@ the same weights, optimiser state, draw counters and records. Worked example:
              {"do": "reinit", "net": "g"},
              {"do": "run", "mode": "d", "n": 3}]}
 
-A share link carries it as one URL-safe parameter (encode() / decode()). Recipes come from
-links, so replay() trusts nothing: every field is checked and the steps are bounded before
-anything is trained.
+A share link carries it as one URL-safe parameter (encode() / decode()), and a checkpoint
+keeps it too. Recipes come from links and files, so check() trusts nothing: every field is
+checked and the steps are bounded before anything is trained (Trainer.from_recipe).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import json
 import math
 import zlib
 from collections.abc import Callable
+from typing import Any
 
 from .config import FIELD_NAMES, MAX_STEPS, GANConfig
-from .trainer import Trainer
 
 VERSION = 1
 MAX_ACTIONS = 5_000  # entries a recipe may hold
@@ -33,38 +33,33 @@ _MAX_JSON_BYTES = 1 << 20
 _MODES = ("both", "g", "d")
 
 
-def recipe(trainer: Trainer) -> dict:
-    """The run's recipe as plain JSON data; ValueError for a run loaded from a checkpoint."""
+def recipe(trainer: Any) -> dict:
+    """A Trainer's recipe as plain JSON data (Trainer.recipe()); ValueError for a run whose
+    past is not known."""
     if trainer.origin is None or trainer.actions is None:
-        raise ValueError("this run was loaded from a checkpoint file: its past is not known")
+        raise ValueError("this run was loaded from a checkpoint file that holds no recipe: "
+                         "its past is not known")
     return {"v": VERSION, "config": trainer.origin.to_dict(),
             "log": [dict(a) for a in trainer.actions]}
 
 
-def replay(data: object, max_steps: int = MAX_STEPS,
-           progress: Callable[[int, int], None] | None = None,
-           train: Callable[[Trainer, int, str], int] | None = None, **trainer_args) -> Trainer:
-    """The run a recipe describes, rebuilt bit for bit; ValueError, in one sentence, for a
-    recipe that is malformed, impossible or longer than max_steps steps.
+def steps(log: list[dict]) -> int:
+    """The training steps a checked log takes."""
+    return sum(a["n"] for a in log if a["do"] == "run")
 
-    `train(trainer, n, mode)` trains the runs (a scheduler's fair slices, say; default
-    Trainer.run), and `progress(done, total)` hears of the steps as they go.
+
+def apply(trainer: Any, log: list[dict], progress: Callable[[int, int], None] | None = None,
+          train: Callable[[Any, int, str], int] | None = None) -> None:
+    """Carries out a checked log (see check()) on a Trainer, in order; `train(trainer, n,
+    mode)` trains (a scheduler's fair slices, say; default trainer.run) and `progress(done,
+    total)` hears of the steps. Stopped partway (an exception from either), the run holds a
+    prefix of the log, itself a recipe. ValueError where the log does not replay as written.
     """
-    config, log = check(data, max_steps)
-    trainer = Trainer(config, **trainer_args)
-    apply(trainer, log, progress, train)
-    return trainer
-
-
-def apply(trainer: Trainer, log: list[dict], progress: Callable[[int, int], None] | None = None,
-          train: Callable[[Trainer, int, str], int] | None = None) -> None:
-    """Carries out a checked log (see check()) on a run, in order; if stopped partway (an
-    exception from `train` or `progress`), the run holds a prefix of it, itself a recipe."""
-    total = sum(a["n"] for a in log if a["do"] == "run")
+    total = steps(log)
     done = 0
     for action in log:
         if action["do"] == "run":
-            taken = (train or Trainer.run)(trainer, action["n"], action["mode"])
+            taken = (train or type(trainer).run)(trainer, action["n"], action["mode"])
             done += taken
             if taken < action["n"]:
                 raise ValueError(f"the recipe's run blew up at step {trainer.step_count}, "

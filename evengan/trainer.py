@@ -9,7 +9,8 @@ import torch
 import torch.nn as nn
 
 from . import budget, checkpoint
-from .config import GANConfig
+from . import recipe as recipes
+from .config import MAX_STEPS, GANConfig
 from .data import even_bit_length
 from .encoding import convert_float_matrix_to_int_list
 from .engine import RECORD_COLUMNS, Engine
@@ -164,6 +165,22 @@ class Trainer:
                 self.note("config", set=changed)
         return reset
 
+    # ---- the recipe ---------------------------------------------------------------------
+
+    def recipe(self) -> dict:
+        """The run as plain JSON data: its config at step 0 and every action since (see
+        evengan.recipe); ValueError for a run from a checkpoint that holds no recipe."""
+        return recipes.recipe(self)
+
+    @classmethod
+    def from_recipe(cls, data: object, max_steps: int = MAX_STEPS, **kwargs) -> Trainer:
+        """The run a recipe describes, rebuilt bit for bit; ValueError, in one sentence, for a
+        recipe that is malformed, impossible or longer than max_steps steps."""
+        config, log = recipes.check(data, max_steps)
+        trainer = cls(config, **kwargs)
+        recipes.apply(trainer, log)
+        return trainer
+
     # ---- looking ------------------------------------------------------------------------
 
     def evaluate(self) -> dict:
@@ -278,6 +295,7 @@ class Trainer:
             "d_t": int(state["d_t"][0]),
             "diverged": self.diverged,
             "eval_every": self.eval_every,
+            "recipe": self._encoded_recipe(),
         }
         arrays = {name: state[name].numpy() for name in ("g", "d", "g_m", "g_v", "d_m", "d_v")}
         arrays.update(history=self.history.array(), evals=self.evals.array(),
@@ -318,13 +336,37 @@ class Trainer:
             hist.load(arrays[name])
         trainer.eval_every = head.eval_every
         trainer.diverged = head.diverged
-        trainer.origin, trainer.actions = None, None  # the file holds no recipe
+        trainer.origin, trainer.actions = _file_recipe(head)
         return trainer
+
+    def _encoded_recipe(self) -> str | None:
+        """The recipe as a checkpoint keeps it: as a link encodes it, or None where it is not
+        known or too long to keep."""
+        if self.actions is None:
+            return None
+        text = recipes.encode(self.recipe())
+        return text if len(text) <= checkpoint.MAX_RECIPE_CHARS else None
 
     def last_batch(self) -> list[int]:
         """The integers G's latest fake batch decodes to (threshold 0.5)."""
         fake = getattr(self.engine, "last_fake", None)
         return [] if fake is None else convert_float_matrix_to_int_list(fake[0])
+
+
+def _file_recipe(head: checkpoint.Header) -> tuple[GANConfig | None, list | None]:
+    """(origin, actions) of a checkpoint's recipe, checked against the file's steps; (None,
+    None) for a file without one."""
+    if head.recipe is None:
+        return None, None
+    try:
+        origin, log = recipes.check(recipes.decode(head.recipe))
+    except ValueError as exc:
+        raise checkpoint.InvalidCheckpoint(f"not a valid evengan checkpoint: its recipe is "
+                                           f"damaged ({exc})") from None
+    if recipes.steps(log) != head.steps or origin.structure() != head.config.structure():
+        raise checkpoint.InvalidCheckpoint("not a valid evengan checkpoint: its recipe does "
+                                           "not lead to its step and networks")
+    return origin, [dict(a) for a in log]
 
 
 def steps_to_eval(step: int, every: int, n: int) -> int:

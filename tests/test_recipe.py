@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from evengan import GANConfig, Trainer
-from evengan.recipe import check, decode, encode, recipe, replay
+from evengan.recipe import check, decode, encode, recipe
 
 LIVE_CHANGES = [{"lr_g": 1e-2}, {"lr_d": 5e-4}, {"beta1": 0.5}, {"label_smoothing": 0.1},
                 {"instance_noise": 0.2}, {"d_steps": 2}, {"g_steps": 2}, {"lr_g": 1e-3}]
@@ -49,7 +49,7 @@ def test_a_random_history_of_actions_rebuilds_bit_for_bit(seed, base):
     rng = np.random.default_rng(seed)
     live = Trainer(base.replace(seed=seed))
     _random_actions(live, rng, 25)
-    rebuilt = replay(decode(encode(recipe(live))))  # through the link's encoding too
+    rebuilt = Trainer.from_recipe(decode(encode(live.recipe())))  # through a link's encoding
     _same_run(live, rebuilt)
     # The rebuilt run goes on exactly as the live one does.
     live.run(77)
@@ -68,12 +68,32 @@ def test_consecutive_runs_merge_and_a_reset_starts_a_new_recipe():
     assert recipe(t) == {"v": 1, "config": GANConfig(n_bits=6).to_dict(), "log": []}
 
 
-def test_a_run_from_a_checkpoint_has_no_recipe(tmp_path):
+def test_a_checkpoint_keeps_the_recipe_so_a_loaded_run_can_be_shared(tmp_path):
     t = Trainer()
-    t.run(20)
+    t.run(40)
+    t.update_config(t.config.replace(lr_d=5e-3))
+    t.run(25, "d")
     t.save(tmp_path / "run.npz")
-    with pytest.raises(ValueError, match="checkpoint"):
-        recipe(Trainer.load(tmp_path / "run.npz"))
+    loaded = Trainer.load(tmp_path / "run.npz")
+    assert loaded.recipe() == t.recipe()
+    _same_run(Trainer.from_recipe(loaded.recipe()), t)
+    loaded.run(10)  # and it goes on logging
+    assert loaded.recipe()["log"][-1] == {"do": "run", "mode": "both", "n": 10}
+
+
+def test_a_checkpoint_whose_recipe_does_not_lead_to_its_step_is_refused(tmp_path):
+    from evengan import checkpoint
+
+    t = Trainer()
+    t.run(40)
+    t.actions = [{"do": "run", "mode": "both", "n": 39}]  # a forged past
+    t.save(tmp_path / "forged.npz")
+    with pytest.raises(checkpoint.InvalidCheckpoint, match="recipe"):
+        Trainer.load(tmp_path / "forged.npz")
+    t.actions = None  # a past not known: the file loads, without a recipe
+    t.save(tmp_path / "unknown.npz")
+    with pytest.raises(ValueError, match="past is not known"):
+        Trainer.load(tmp_path / "unknown.npz").recipe()
 
 
 def _good() -> dict:
@@ -106,7 +126,7 @@ def test_a_tampered_recipe_is_refused_in_one_sentence(tamper):
     data = _good()
     tamper(data)
     with pytest.raises(ValueError) as err:
-        replay(data)
+        Trainer.from_recipe(data)
     assert "\n" not in str(err.value)
 
 
@@ -133,3 +153,18 @@ def test_a_deflate_bomb_in_a_link_is_refused():
     assert len(bomb) < 20_000
     with pytest.raises(ValueError, match="damaged"):
         decode(bomb)
+
+
+@pytest.mark.parametrize("bad", [123, "", "x" * 20_001, "not-a-recipe", ["run"]])
+def test_a_checkpoint_with_a_crafted_recipe_field_is_refused(tmp_path, bad, monkeypatch):
+    from evengan import checkpoint
+
+    t = Trainer()
+    t.run(5)
+    real, write = {}, checkpoint.write
+    monkeypatch.setattr(checkpoint, "write", lambda target, meta, arrays: real.update(
+        meta=meta, arrays=arrays))
+    t.save(tmp_path / "x.npz")  # what save would write, kept to be tampered with
+    write(tmp_path / "bad.npz", {**real["meta"], "recipe": bad}, real["arrays"])
+    with pytest.raises(checkpoint.InvalidCheckpoint):
+        Trainer.load(tmp_path / "bad.npz")
