@@ -104,3 +104,35 @@ def test_several_sessions_play_at_once_each_on_its_own(server, browser):
     for p in [*players, watcher]:
         no_exceptions(p)
         p.context.close()
+
+
+def _metrics(page) -> list[str]:
+    return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+
+
+def test_the_address_bar_after_an_lr_change_and_a_reinit_reopens_the_same_run(server, browser):
+    page = open_page(browser, server)
+    runs = page.locator("[data-testid=stMain] input[type=number]").first
+    runs.fill("300")
+    runs.press("Enter")
+    click(page, "Run N steps")
+    assert wait_for_step(page, lambda v: v == 300) == 300
+    # A live change mid-run: the learning rate of G one notch up (0.001 -> 0.002).
+    page.get_by_role("slider", name="Learning rate of G").press("ArrowRight")
+    page.wait_for_function("location.search.includes('lr_g=0.002')", timeout=20_000)
+    page.get_by_text("Edit the networks").click()
+    page.get_by_role("button", name="Re-initialise G").click()
+    time.sleep(1.0)
+    click(page, "Run N steps")
+    assert wait_for_step(page, lambda v: v == 600) == 600
+    time.sleep(1.0)  # the address bar follows the run's last redraw
+    link, shown = page.url, _metrics(page)
+    assert "r=" in link and "lr_g=0.002" in link
+    other = open_page(browser, link)  # a student opening the shared link
+    assert wait_for_step(other, lambda v: v == 600, timeout=60) == 600
+    time.sleep(1.0)
+    assert _metrics(other) == shown  # step, even ratio, coverage, entropy, D's verdicts
+    no_exceptions(page)
+    no_exceptions(other)
+    page.context.close()
+    other.context.close()
