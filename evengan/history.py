@@ -27,15 +27,21 @@ class History:
         return self._len
 
     def append(self, rows: np.ndarray) -> None:
-        """Adds rows of shape (k, len(columns)), the step number first."""
+        """Adds rows of shape (k, len(columns)), the step number first.
+
+        The log thins exactly when it is full, so what it keeps depends on the rows alone, not
+        on how they were handed in: a run trained in chunks of any size (Play, Run N, a
+        link's replay) keeps the same history.
+        """
         rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))
-        step = self.capacity // 4  # thinning frees at least a quarter of the rows
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            while self._len + len(chunk) > self.capacity:
+        start = 0
+        while start < len(rows):
+            if self._len == self.capacity:
                 self._thin()
-            self._data[self._len : self._len + len(chunk)] = chunk
-            self._len += len(chunk)
+            take = min(self.capacity - self._len, len(rows) - start)
+            self._data[self._len : self._len + take] = rows[start : start + take]
+            self._len += take
+            start += take
 
     def _thin(self) -> None:
         half = self._len // 2

@@ -168,3 +168,14 @@ def test_a_checkpoint_with_a_crafted_recipe_field_is_refused(tmp_path, bad, monk
     write(tmp_path / "bad.npz", {**real["meta"], "recipe": bad}, real["arrays"])
     with pytest.raises(checkpoint.InvalidCheckpoint):
         Trainer.load(tmp_path / "bad.npz")
+
+
+def test_a_long_history_is_the_same_however_the_run_was_chunked():
+    """Past the history's capacity it thins; what it keeps must not depend on the chunks a
+    run was trained in (Play's slices against a replay's evaluation periods)."""
+    a, b = Trainer(history_capacity=64), Trainer(history_capacity=64)
+    a.run(1000)
+    rng = np.random.default_rng(0)
+    while b.step_count < 1000:
+        b.run(int(min(rng.integers(1, 40), 1000 - b.step_count)))
+    _same_run(a, b)
