@@ -70,7 +70,7 @@ def run_together(trainers: Sequence[Trainer], n: int, mode: str = "both") -> lis
                 steps = t._replay_finite(starts[j], k, mode)
                 ev = None
             taken[i] += steps
-            t.note("run", mode=mode, n=steps)
+            t.note("run", mode=mode, n=steps + (1 if t.diverged else 0))  # see Trainer.run
             if every and t.step_count % every == 0:
                 t.record_eval(ev)
         live = [i for i in live if not trainers[i].diverged]

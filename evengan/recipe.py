@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import zlib
 from collections.abc import Callable
 from typing import Any
 
 from .config import FIELD_NAMES, MAX_STEPS, GANConfig
+from .models import net_specs
 
 VERSION = 1
 MAX_ACTIONS = 5_000  # entries a recipe may hold
@@ -61,7 +61,7 @@ def apply(trainer: Any, log: list[dict], progress: Callable[[int, int], None] | 
         if action["do"] == "run":
             taken = (train or type(trainer).run)(trainer, action["n"], action["mode"])
             done += taken
-            if taken < action["n"]:
+            if taken < action["n"] and not (trainer.diverged and taken == action["n"] - 1):
                 raise ValueError(f"the recipe's run blew up at step {trainer.step_count}, "
                                  "before its recorded steps")
             if progress is not None:
@@ -79,18 +79,22 @@ def apply(trainer: Any, log: list[dict], progress: Callable[[int, int], None] | 
 
 
 def check(data: object, max_steps: int = MAX_STEPS) -> tuple[GANConfig, list[dict]]:
-    """(config, log) of a well-formed recipe; ValueError naming the first thing wrong."""
+    """(config at step 0, log) of a well-formed recipe that replays as written; ValueError,
+    naming the first thing wrong, for anything else. Everything is checked before a step is
+    taken: each action's fields, the configs it passes through, and each weight edit's place
+    in its layer."""
     if not isinstance(data, dict) or set(data) != {"v", "config", "log"}:
         raise ValueError("a recipe is an object with exactly v, config and log")
     if data["v"] != VERSION:
-        raise ValueError(f"this recipe is version {data['v']!r}; this evengan reads {VERSION}")
+        raise ValueError(f"this recipe is version {_short(data['v'])}; this evengan reads "
+                         f"{VERSION}")
     if not isinstance(data["config"], dict):
         raise ValueError("a recipe's config must be an object of GANConfig fields")
     config = GANConfig.from_dict(data["config"])
     log = data["log"]
     if not isinstance(log, list) or len(log) > MAX_ACTIONS:
         raise ValueError(f"a recipe's log must be a list of at most {MAX_ACTIONS:,} actions")
-    steps = 0
+    steps, current = 0, config
     for i, action in enumerate(log):
         where = f"action {i + 1} of the recipe"
         _check_action(action, where)
@@ -99,7 +103,29 @@ def check(data: object, max_steps: int = MAX_STEPS) -> tuple[GANConfig, list[dic
             if steps > max_steps:
                 raise ValueError(f"the recipe trains more than the {max_steps:,} steps "
                                  "allowed here")
+        elif action["do"] == "config":
+            new = current.replace(**action["set"])  # ValueError names a bad value
+            if current.needs_reset(new):
+                raise ValueError(f"{where} changes the networks or the seed, which no live "
+                                 "change does")
+            current = new
+        elif action["do"] == "set_weight":
+            spec = net_specs(current)[0 if action["net"] == "g" else 1]
+            if action["layer"] >= len(spec.layers):
+                raise ValueError(f"{where} edits a layer the network does not have")
+            _, fan_in, fan_out = spec.layers[action["layer"]]
+            if action["row"] >= fan_in or action["col"] >= fan_out:
+                raise ValueError(f"{where} edits a weight outside its layer")
     return config, log
+
+
+def configs(config: GANConfig, log: list[dict]) -> list[GANConfig]:
+    """Every config a checked recipe passes through, the first included (for budgets)."""
+    out = [config]
+    for action in log:
+        if action["do"] == "config":
+            out.append(out[-1].replace(**action["set"]))
+    return out
 
 
 _SHAPES = {
@@ -108,14 +134,16 @@ _SHAPES = {
     "reinit": {"do", "net"},
     "set_weight": {"do", "net", "layer", "row", "col", "value"},
 }
+# The weight a hand edit may set, as the page's own control allows and then some.
+_MAX_WEIGHT = 1e6
 
 
 def _check_action(action: object, where: str) -> None:
-    if not isinstance(action, dict) or action.get("do") not in _SHAPES:
+    do = action.get("do") if isinstance(action, dict) else None
+    if not isinstance(do, str) or do not in _SHAPES:
         raise ValueError(f"{where} is not one of {', '.join(_SHAPES)}")
-    if set(action) != _SHAPES[action["do"]]:
-        raise ValueError(f"{where} must have exactly {', '.join(sorted(_SHAPES[action['do']]))}")
-    do = action["do"]
+    if set(action) != _SHAPES[do]:
+        raise ValueError(f"{where} must have exactly {', '.join(sorted(_SHAPES[do]))}")
     if do == "run":
         if action["mode"] not in _MODES or not _whole(action["n"], 1, MAX_STEPS):
             raise ValueError(f"{where} must run 1..{MAX_STEPS:,} steps of mode both, g or d")
@@ -123,18 +151,24 @@ def _check_action(action: object, where: str) -> None:
         changes = action["set"]
         if not isinstance(changes, dict) or not changes or set(changes) - set(FIELD_NAMES):
             raise ValueError(f"{where} must set some GANConfig fields")
-    elif action["net"] not in ("g", "d"):
+    elif not isinstance(action["net"], str) or action["net"] not in ("g", "d"):
         raise ValueError(f"{where} must name net g or d")
     elif do == "set_weight":
         whole = all(_whole(action[k], 0, 4096) for k in ("layer", "row", "col"))
         value = action["value"]
         if not whole or not isinstance(value, (int, float)) or isinstance(value, bool) \
-                or not math.isfinite(value):
-            raise ValueError(f"{where} must give whole layer, row, col and a finite value")
+                or not abs(value) <= _MAX_WEIGHT:
+            raise ValueError(f"{where} must give whole layer, row, col and a value within "
+                             f"±{_MAX_WEIGHT:g}")
 
 
 def _whole(x: object, low: int, high: int) -> bool:
     return isinstance(x, int) and not isinstance(x, bool) and low <= x <= high
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def encode(data: dict) -> str:

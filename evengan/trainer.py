@@ -84,7 +84,7 @@ class Trainer:
 
         Every eval_every steps the exact metrics are recorded. Returns the number of steps taken.
         """
-        done = 0
+        done, was_fine = 0, not self.diverged
         while done < n and not self.diverged:
             every = self.eval_every
             k = steps_to_eval(self.step_count, every, n - done)
@@ -94,12 +94,16 @@ class Trainer:
                 self.record_eval()
             if taken < k:
                 break
-        self.note("run", mode=mode, n=done)
+        # A run that blew up logs the step it attempted, so a replay blows up there too.
+        self.note("run", mode=mode, n=done + (1 if was_fine and self.diverged else 0))
         return done
 
     def note(self, do: str, **args) -> None:
         """Adds an action to the run's recipe; runs of one mode in a row merge into one."""
         if self.actions is None or (do == "run" and not args["n"]):
+            return
+        if len(self.actions) >= recipes.MAX_ACTIONS:  # past what a recipe may hold
+            self.origin, self.actions = None, None
             return
         last = self.actions[-1] if self.actions else None
         if do == "run" and last and last["do"] == "run" and last["mode"] == args["mode"]:
@@ -345,7 +349,8 @@ class Trainer:
         if self.actions is None:
             return None
         text = recipes.encode(self.recipe())
-        return text if len(text) <= checkpoint.MAX_RECIPE_CHARS else None
+        return text if len(text) <= min(checkpoint.MAX_RECIPE_CHARS,
+                                        recipes.MAX_LINK_CHARS) else None
 
     def last_batch(self) -> list[int]:
         """The integers G's latest fake batch decodes to (threshold 0.5)."""
@@ -363,9 +368,16 @@ def _file_recipe(head: checkpoint.Header) -> tuple[GANConfig | None, list | None
     except ValueError as exc:
         raise checkpoint.InvalidCheckpoint(f"not a valid evengan checkpoint: its recipe is "
                                            f"damaged ({exc})") from None
-    if recipes.steps(log) != head.steps or origin.structure() != head.config.structure():
+    # The recipe must lead to this very file: its steps (a run that blew up logs the step it
+    # attempted), its final settings, and its draws (two initial networks, one draw a step
+    # and one a re-initialisation).
+    total = recipes.steps(log)
+    steps_fit = head.steps == total or (head.diverged and head.steps == total - 1)
+    draws = 2 + head.steps + sum(a["do"] == "reinit" for a in log)
+    if (not steps_fit or recipes.configs(origin, log)[-1] != head.config
+            or draws != head.counter):
         raise checkpoint.InvalidCheckpoint("not a valid evengan checkpoint: its recipe does "
-                                           "not lead to its step and networks")
+                                           "not lead to its step, settings and draws")
     return origin, [dict(a) for a in log]
 
 

@@ -443,3 +443,39 @@ def test_a_link_cannot_put_markup_on_the_page():
     from evengan.app.text import plain
 
     assert plain("[a](https://b.c) `x`\nwww.d.e") == "`[a](https://b.c) \u02cbx\u02cb www.d.e`"
+
+
+def test_an_opened_link_keeps_its_live_changes_through_the_next_action():
+    at = start()
+    at.number_input(key="w_n").set_value(100)
+    at.button(key="btn_run_n").click().run()
+    at.select_slider(key="w_lr_g").set_value(1e-2).run()
+    at.button(key="btn_run_n").click().run()
+    query = {k: at.query_params[k] for k in at.query_params}
+    again = start(query)
+    assert trainer(again).config.lr_g == 1e-2
+    assert again.session_state["w_lr_g"] == 1e-2  # the sidebar shows the run's settings
+    again.number_input(key="w_n").set_value(100)
+    again.button(key="btn_run_n").click().run()
+    t = trainer(again)
+    assert t.config.lr_g == 1e-2 and t.step_count == 300
+    assert not [a for a in t.actions if a["do"] == "config" and a["set"] == {"lr_g": 1e-3}]
+
+
+@pytest.mark.parametrize("log", [
+    [{"do": ["run"]}],
+    [{"do": "run", "mode": "both", "n": 5},
+     {"do": "set_weight", "net": "g", "layer": 0, "row": 0, "col": 0, "value": 1e300}],
+    [{"do": "config", "set": {"d_steps": 20, "g_steps": 20, "batch_size": 4096}}],
+    [{"do": "config", "set": {"d_steps": 20, "g_steps": 20}}],
+])
+def test_crafted_recipe_links_are_named_and_refused(log):
+    from evengan import GANConfig
+    from evengan.recipe import encode
+
+    cfg = GANConfig(batch_size=1024, d_hidden=64)
+    link = encode({"v": 1, "config": cfg.to_dict(), "log": log})
+    at = start({"r": link})
+    assert not at.exception
+    assert any("recorded run" in w.value for w in at.warning)
+    assert trainer(at).step_count == 0

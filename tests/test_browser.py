@@ -126,7 +126,7 @@ def test_the_address_bar_after_an_lr_change_and_a_reinit_reopens_the_same_run(se
     click(page, "Run N steps")
     assert wait_for_step(page, lambda v: v == 600) == 600
     time.sleep(1.0)  # the address bar follows the run's last redraw
-    link, shown = page.url, _metrics(page)
+    link, shown = page.evaluate("location.href"), _metrics(page)
     assert "r=" in link and "lr_g=0.002" in link
     other = open_page(browser, link)  # a student opening the shared link
     assert wait_for_step(other, lambda v: v == 600, timeout=60) == 600

@@ -60,25 +60,37 @@ def run_with_progress(trainer: Trainer, n: int, mode: str = "both") -> None:
 def replay_with_progress(trainer: Trainer, log: list[dict]) -> None:
     """A link's recipe, replayed into the page's run through the scheduler, with a progress
     bar and a Cancel; stopped partway, the run holds a prefix of it and its link says so."""
-    total = sum(a["n"] for a in log if a["do"] == "run")
+    ss = st.session_state
+    total = recipes.steps(log)
     holder = st.empty()
     with holder.container():
         bar = st.progress(0.0, text=t("replaying", done=0, total=f"{total:,}"))
         st.button(t("cancel"), key="btn_cancel_replay", icon=":material/cancel:")
-    last = [0.0]
+    last, base = [0.0], [0]
 
-    def progress(done: int, _total: int) -> None:
+    def progress(done: int) -> None:  # after every slice: a click can stop the replay here
         now = time.perf_counter()
         if now - last[0] > 0.1 or done >= total:
             last[0] = now
-            bar.progress(done / max(total, 1),
+            bar.progress(min(done / max(total, 1), 1.0),
                          text=t("replaying", done=f"{done:,}", total=f"{total:,}"))
 
+    def train_part(tr: Trainer, n: int, mode: str) -> int:
+        taken = train(tr, n, mode, lambda d: progress(base[0] + d))
+        base[0] += taken
+        return taken
+
+    # However the replay ends (done, cancelled), the sidebar must show the run's settings, or
+    # the next run of the page would take the widgets' old values for a change.
+    ss.revert_widgets = True
     try:
-        recipes.apply(trainer, log, progress, lambda tr, n, mode: train(tr, n, mode))
-    except ValueError as exc:  # a log that does not replay as written (tampered)
-        st.session_state.notices.append(("warning", t("bad_recipe", error=plain(exc))))
+        recipes.apply(trainer, log, train=train_part)
+    except ValueError as exc:  # a log that does not replay as written
+        holder.empty()
+        st.warning(t("bad_recipe", error=plain(exc)))
+        return
     holder.empty()
+    st.rerun()
 
 
 def do_action(trainer: Trainer, action: str | None, n: int, mode: str | None = "both") -> None:
@@ -186,12 +198,13 @@ def live(prefs: controls.ViewPrefs) -> None:
         if ss.playing:
             _play(trainer, prefs)
         with ss.lock:  # the class thread may be training this run: draw a still picture
-            sync_query(trainer)  # the address bar stays a link to the run as it is now
+            if not ss.playing:  # at every action and at Pause; not each tick of Play, whose
+                sync_query(trainer)  # every new address would be a browser-history entry
             if trainer.diverged:
                 st.error(t("diverged", message=plain(trainer.diverged)))
             if trainer.step_count >= SESSION_STEP_CAP:
                 st.info(t("cap_reached", cap=SESSION_STEP_CAP))
-            ev = trainer.record_eval()
+            ev = trainer.evaluate()  # recorded only every eval_every steps, as in a replay
             panels.metrics_row(trainer, ev)
             st.caption(panels.space_note(trainer, ev))
             if prefs.mode is None:

@@ -81,7 +81,10 @@ def panel(trainer: Trainer) -> None:
     """The sidebar's share and save section."""
     with st.expander(t("share_title")):
         st.caption(t("share_help"))
-        st.code(share_link(trainer), language=None, wrap_lines=True)
+        link = share_link(trainer)
+        st.code(link, language=None, wrap_lines=True)
+        if "r=" not in link and trainer.step_count:
+            st.caption(t("no_recipe_link"))
         downloads = [
             ("dl_checkpoint", _checkpoint_bytes, "evengan.npz", "application/octet-stream"),
             ("dl_history", _history_csv, "evengan_history.csv", "text/csv"),

@@ -160,22 +160,30 @@ def init_session() -> None:
     ss.pending_run = (step, "both") if step else None
     ss.pending_recipe = None
     if params.get("r"):
-        _open_recipe(str(params["r"]))
+        _open_recipe(str(params["r"]), config)
     set_widgets(ss.trainer.config)
 
 
-def _open_recipe(text: str) -> None:
+def _open_recipe(text: str, shown: GANConfig) -> None:
     """A link's recipe: a fresh run of its config, whose actions the page then replays (with a
-    progress bar and Cancel); a bad one is named, and the link's plain settings kept."""
+    progress bar and Cancel); a bad one is named, and the link's plain settings kept. Every
+    config the recipe passes through must fit the budgets."""
     ss = st.session_state
     try:
         config, log = recipes.check(recipes.decode(text), SESSION_STEP_CAP)
+        passes = recipes.configs(config, log)
+        for step_config in passes:
+            too_big = budget.refusal(step_config, 1, SESSION_BYTES, STEP_SECONDS)
+            if too_big:
+                raise ValueError(too_big)
         too_big = refusal(config)
         if too_big:
             raise ValueError(too_big)
-    except ValueError as exc:
+    except Exception as exc:  # anything a crafted link holds: named, never a traceback
         ss.notices.append(("warning", t("bad_recipe", error=plain(exc))))
         return
+    if passes[-1] != shown:
+        ss.notices.append(("info", t("recipe_wins")))
     ss.trainer = Trainer(config, eval_every=EVAL_EVERY, max_bytes=SESSION_BYTES)
     ss.pending_recipe, ss.pending_run = log, None
 
@@ -213,9 +221,10 @@ def link_query(trainer: Trainer) -> dict[str, str]:
     hidden controls. A run from a checkpoint file has no recipe: its link gives the step."""
     ss = st.session_state
     query = trainer.config.to_query()
-    if trainer.actions:
-        query["r"] = recipes.encode(recipes.recipe(trainer))
-    elif trainer.actions is None and trainer.step_count:
+    encoded = recipes.encode(recipes.recipe(trainer)) if trainer.actions else None
+    if encoded and len(encoded) <= recipes.MAX_LINK_CHARS:
+        query["r"] = encoded
+    elif trainer.step_count:  # no recipe, or one too long for a link: settings and step
         query["step"] = str(trainer.step_count)
     if ss.get("lang", "en") != "en":
         query["lang"] = ss.lang

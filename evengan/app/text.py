@@ -21,6 +21,11 @@ _EN = {
     "running": "Training {done} / {total} steps",
     "cancel": "Cancel",
     "replaying": "Replaying the link's run: {done} / {total} steps",
+    "recipe_wins": "The link's settings differ from its recorded run; the recorded run is "
+                   "opened.",
+    "no_recipe_link": "This run came from a file without its recipe (or its recipe is too "
+                      "long for a link): the link gives its settings and step count, not "
+                      "everything done to it. Share the checkpoint to share it exactly.",
     "bad_recipe": "The link's recorded run was not replayed, its settings alone are used: "
                   "{error}",
     "m_step": "Step",
@@ -261,6 +266,11 @@ _PT = {
     "running": "Treinando {done} / {total} passos",
     "cancel": "Cancelar",
     "replaying": "Refazendo o treino do link: {done} / {total} passos",
+    "recipe_wins": "As configurações do link diferem do treino gravado; abre-se o treino "
+                   "gravado.",
+    "no_recipe_link": "Este treino veio de um arquivo sem a sua receita (ou ela é longa demais "
+                      "para um link): o link traz as configurações e o passo, não tudo o que "
+                      "foi feito. Compartilhe o checkpoint para compartilhá-lo exatamente.",
     "bad_recipe": "O treino gravado no link não foi refeito; valem só as configurações: "
                   "{error}",
     "m_step": "Passo",

@@ -1090,8 +1090,10 @@ def _() -> bytes:
 
 @case("valid-diverged-note", "load")
 def _() -> bytes:
+    # Without its recipe (as a file from before recipes): the note alone is no contradiction.
     return with_meta(diverged="training stopped at step 61: a loss or weight became infinite "
-                              "or NaN; the last finite state is kept (lower the learning rates)")
+                              "or NaN; the last finite state is kept (lower the learning rates)",
+                     recipe=None)
 
 
 @case("valid-frozen-network-nan-gradients", "load")
@@ -1106,7 +1108,13 @@ def _() -> bytes:
 @case("valid-counter-after-reinit-clicks", "load")
 def _() -> bytes:
     p = parts()
-    return with_meta(counter=p.meta["counter"] + 5)
+    return with_meta(counter=p.meta["counter"] + 5, recipe=None)  # clicks the file can't show
+
+
+@case("recipe-disagrees-with-counter", "refuse")
+def _() -> bytes:
+    p = parts()
+    return with_meta(counter=p.meta["counter"] + 5)  # the recipe has no re-initialisation
 
 
 @case("valid-config-field-missing-uses-default", "load")
