@@ -8,7 +8,8 @@ from .data import generate_even_data
 from .encoding import convert_float_matrix_to_int_list, create_binary_list_from_int
 from .models import Discriminator, Generator
 from .presets import CONFIGS as PRESETS
-from .trainer import Trainer, train
+from .trainer import Trainer
+from .tutorial import train
 
 __all__ = [
     "GANConfig",

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import torch
 import torch.nn as nn
 
-from . import budget, checkpoint
+from . import budget, saving, slowmo
 from . import recipe as recipes
 from .config import MAX_STEPS, GANConfig
-from .data import even_bit_length
 from .encoding import convert_float_matrix_to_int_list
 from .engine import RECORD_COLUMNS, Engine
 from .history import History
-from .models import Discriminator, Generator
 
 EVAL_COLUMNS = ("even_ratio", "coverage", "distinct", "entropy_bits", "js_bits")
 # The step x integer timeline keeps G's whole distribution, affordable up to this many bits.
@@ -254,59 +250,15 @@ class Trainer:
         return out
 
     def narrated_step(self, mode: str = "both") -> dict:
-        """Runs one step and returns its parts for the slow-motion view.
-
-        The numbers come from the state just before the step and the very draws the step then
-        uses, so the story and the step that happened are the same.
-        """
-        e = self.engine
-        z, real = e.peek_inputs(mode)
-        with torch.no_grad():
-            fake = e.generate(z)
-            s_fake = e.score(fake)
-            s_real = e.score(real)
-        sq = e.squash or (lambda v: v)
-        g_before, d_before = e.g.detach().clone(), e.d.detach().clone()
-        record = self.step(mode)
-        as_ints = convert_float_matrix_to_int_list
-        return {
-            "noise": z[0].numpy(),
-            "fake_probs": fake[0].numpy(),
-            "fake_ints": as_ints(fake[0]),
-            "d_fake": sq(s_fake)[0].numpy(),
-            "real_ints": as_ints(real[0]),
-            "d_real": sq(s_real)[0].numpy(),
-            "record": record,
-            "g_change": float((e.g.detach() - g_before).norm()),
-            "d_change": float((e.d.detach() - d_before).norm()),
-            "mode": mode,
-            "pack": self.config.pack,
-        }
+        """Runs one step and returns its parts for the slow-motion view (evengan.slowmo)."""
+        return slowmo.narrated_step(self, mode)
 
     # ---- checkpoints --------------------------------------------------------------------
 
     def save(self, file) -> None:
-        """Writes config, weights, optimiser moments, RNG counter, step and histories.
-
-        `file` is a path or a binary file object. See evengan.checkpoint for the format.
-        """
-        state = self.engine.state()
-        meta = {
-            "config": self.config.to_dict(),
-            "counter": int(state["counter"][0]),
-            "steps": state["steps"],
-            "g_t": int(state["g_t"][0]),
-            "d_t": int(state["d_t"][0]),
-            "diverged": self.diverged,
-            "eval_every": self.eval_every,
-            "recipe": self._encoded_recipe(),
-        }
-        arrays = {name: state[name].numpy() for name in ("g", "d", "g_m", "g_v", "d_m", "d_v")}
-        arrays.update(history=self.history.array(), evals=self.evals.array(),
-                      weights=self.weights.array())
-        if self.timeline is not None:
-            arrays["timeline"] = self.timeline.array()
-        checkpoint.write(file, meta, arrays)
+        """Writes config, weights, optimiser moments, RNG counter, step, histories and the
+        recipe. `file` is a path or a binary file object (see evengan.saving)."""
+        saving.save(self, file)
 
     @classmethod
     def load(cls, file) -> Trainer:
@@ -316,69 +268,12 @@ class Trainer:
         saying why, for a file that is not a valid checkpoint (see evengan.checkpoint); nothing
         in it is run, and no file of at most 5 MB takes a second or 100 MB to load or refuse.
         """
-        reader = checkpoint.Reader(file)
-        head = reader.header
-        # No step-0 evaluation: the file's own histories replace it, and skipping it keeps
-        # the load of the largest config fast.
-        trainer = cls(head.config, eval_every=0)
-        logs = {"history": trainer.history, "evals": trainer.evals, "weights": trainer.weights}
-        if trainer.timeline is not None:
-            logs["timeline"] = trainer.timeline
-        arrays = reader.arrays(logs)
-        # Building the networks drew the first random numbers and every step draws once more,
-        # so a counter behind that would make the run replay draws it has already used.
-        first = trainer.engine.counter
-        if head.counter < first + head.steps:
-            raise ValueError(f"not a valid evengan checkpoint: its counter {head.counter} is "
-                             f"below {first + head.steps}, the draws of {head.steps} steps")
-        trainer.engine.load_state({
-            "counter": head.counter, "steps": head.steps, "g_t": head.g_t, "d_t": head.d_t,
-            **{name: torch.from_numpy(arrays[name].astype(np.float32))
-               for name in checkpoint.PARAMS},
-        })
-        for name, hist in logs.items():
-            hist.load(arrays[name])
-        trainer.eval_every = head.eval_every
-        trainer.diverged = head.diverged
-        trainer.origin, trainer.actions = _file_recipe(head)
-        return trainer
-
-    def _encoded_recipe(self) -> str | None:
-        """The recipe as a checkpoint keeps it: as a link encodes it, or None where it is not
-        known or too long to keep."""
-        if self.actions is None:
-            return None
-        text = recipes.encode(self.recipe())
-        return text if len(text) <= min(checkpoint.MAX_RECIPE_CHARS,
-                                        recipes.MAX_LINK_CHARS) else None
+        return saving.load(cls, file)
 
     def last_batch(self) -> list[int]:
         """The integers G's latest fake batch decodes to (threshold 0.5)."""
         fake = getattr(self.engine, "last_fake", None)
         return [] if fake is None else convert_float_matrix_to_int_list(fake[0])
-
-
-def _file_recipe(head: checkpoint.Header) -> tuple[GANConfig | None, list | None]:
-    """(origin, actions) of a checkpoint's recipe, checked against the file's steps; (None,
-    None) for a file without one."""
-    if head.recipe is None:
-        return None, None
-    try:
-        origin, log = recipes.check(recipes.decode(head.recipe))
-    except ValueError as exc:
-        raise checkpoint.InvalidCheckpoint(f"not a valid evengan checkpoint: its recipe is "
-                                           f"damaged ({exc})") from None
-    # The recipe must lead to this very file: its steps (a run that blew up logs the step it
-    # attempted), its final settings, and its draws (two initial networks, one draw a step
-    # and one a re-initialisation).
-    total = recipes.steps(log)
-    steps_fit = head.steps == total or (head.diverged and head.steps == total - 1)
-    draws = 2 + head.steps + sum(a["do"] == "reinit" for a in log)
-    if (not steps_fit or recipes.configs(origin, log)[-1] != head.config
-            or draws != head.counter):
-        raise checkpoint.InvalidCheckpoint("not a valid evengan checkpoint: its recipe does "
-                                           "not lead to its step, settings and draws")
-    return origin, [dict(a) for a in log]
 
 
 def steps_to_eval(step: int, every: int, n: int) -> int:
@@ -390,53 +285,3 @@ def steps_to_eval(step: int, every: int, n: int) -> int:
 def finite_records(records: torch.Tensor) -> bool:
     """Whether the losses and D's outputs of records (k, columns) are all finite."""
     return bool(torch.isfinite(records[:, :_LOSS_COLUMNS]).all())
-
-
-def train(
-    max_int: int = 128,
-    batch_size: int = 16,
-    training_steps: int = 500,
-    learning_rate: float = 0.001,
-    print_output_every_n_steps: int = 10,
-    seed: int | None = None,
-) -> tuple[Generator, Discriminator]:
-    """The tutorial's entry point, working: trains the even GAN and returns (G, D) modules.
-
-    With a seed the result is reproducible; without one a fresh seed is drawn from the OS,
-    never from the global RNG. A print interval <= 0 prints nothing.
-    """
-    n = even_bit_length(max_int)
-    if seed is None:
-        seed = int.from_bytes(os.urandom(4), "little") & 0x7FFFFFFF
-    config = GANConfig(
-        n_bits=n,
-        max_int=0 if max_int == 2**n else int(max_int),
-        batch_size=batch_size,
-        lr_g=learning_rate,
-        lr_d=learning_rate,
-        seed=seed,
-    )
-    trainer = Trainer(config)
-    every = print_output_every_n_steps
-    for i in range(training_steps):
-        trainer.step()
-        if every and every > 0 and i % every == 0:
-            print(trainer.last_batch())
-    if trainer.diverged:
-        raise RuntimeError(trainer.diverged)
-    return to_tutorial_modules(trainer)
-
-
-def to_tutorial_modules(trainer: Trainer) -> tuple[Generator, Discriminator]:
-    """Copies a linear Trainer's weights into the tutorial's Generator and Discriminator."""
-    cfg = trainer.config
-    if cfg.g_hidden or cfg.d_hidden or cfg.pack > 1 or cfg.mbstd or cfg.z_dim != cfg.n_bits:
-        raise ValueError("only the tutorial's linear architecture maps onto its modules")
-    g, d = Generator(cfg.n_bits), Discriminator(cfg.n_bits)
-    gm, dm = trainer.generator, trainer.discriminator
-    with torch.no_grad():
-        g.dense_layer.weight.copy_(gm.weight(0).T)
-        g.dense_layer.bias.copy_(gm.bias(0))
-        d.dense.weight.copy_(dm.weight(0).T)
-        d.dense.bias.copy_(dm.bias(0))
-    return g, d
