@@ -16,7 +16,7 @@ import torch
 
 from .config import GANConfig
 from .engine import Engine
-from .trainer import Trainer, finite_records, steps_to_eval
+from .trainer import Trainer, finite_records, run_metrics, steps_to_eval
 
 
 def class_key(config: GANConfig, mode: str, step: int, eval_every: int) -> tuple | None:
@@ -65,7 +65,7 @@ def run_together(trainers: Sequence[Trainer], n: int, mode: str = "both") -> lis
             if finite_records(rec) and bool(finite[j]):
                 t._log(rec, t.step_count - k)
                 steps = k
-                ev = None if evals is None else t.from_engine_eval(evals, j)
+                ev = None if evals is None else run_metrics(evals, j, t.step_count)
             else:
                 steps = t._replay_finite(starts[j], k, mode)
                 ev = None

@@ -191,7 +191,7 @@ class Trainer:
         key = self._state_key()
         if self._eval_cache is not None and self._eval_cache[0] == key:
             return self._eval_cache[1]
-        ev = self.from_engine_eval(self.engine.evaluate())
+        ev = run_metrics(self.engine.evaluate(), 0, self.step_count)
         self._eval_cache = (key, ev)
         return ev
 
@@ -200,21 +200,6 @@ class Trainer:
         re-initialisation (new tensors), or a new way to decode."""
         g, d = self.engine.g, self.engine.d
         return (self.step_count, id(g), g._version, id(d), d._version, self.config.decode)
-
-    def from_engine_eval(self, ev: dict, run: int = 0) -> dict:
-        """One run's metrics, as evaluate() gives them, from an engine's evaluate()."""
-        ev = {k: v if isinstance(v, bool) else v[run : run + 1] for k, v in ev.items()}
-        out: dict = {}
-        for key, value in ev.items():
-            if isinstance(value, bool):
-                out[key] = value
-            elif value.dim() == 1:
-                out[key] = float(value[0])
-            else:
-                out[key] = value[0].cpu().numpy()
-        out["distinct"] = int(out["distinct"])
-        out["step"] = self.step_count
-        return out
 
     def record_eval(self, ev: dict | None = None) -> dict:
         """Evaluates and appends the scalar metrics (and the timeline row) at the current step;
@@ -274,6 +259,21 @@ class Trainer:
         """The integers G's latest fake batch decodes to (threshold 0.5)."""
         fake = getattr(self.engine, "last_fake", None)
         return [] if fake is None else convert_float_matrix_to_int_list(fake[0])
+
+
+def run_metrics(ev: dict, run: int, step: int) -> dict:
+    """One run's metrics, as Trainer.evaluate() gives them, from an engine's evaluate()."""
+    out: dict = {}
+    for key, value in ev.items():
+        if isinstance(value, bool):
+            out[key] = value
+        elif value.dim() == 1:
+            out[key] = float(value[run])
+        else:
+            out[key] = value[run].cpu().numpy()
+    out["distinct"] = int(out["distinct"])
+    out["step"] = step
+    return out
 
 
 def steps_to_eval(step: int, every: int, n: int) -> int:
