@@ -106,6 +106,21 @@ def test_several_sessions_play_at_once_each_on_its_own(server, browser):
         p.context.close()
 
 
+def _click_when_settled(locator, timeout: float = 20.0) -> None:
+    """Clicks the element once a redraw has settled: while one runs, the old element and the
+    new one can both be on the page for a moment."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if locator.count() == 1:
+                locator.click(timeout=2_000)
+                return
+        except Exception:  # replaced between the count and the click: look again
+            pass
+        assert time.monotonic() < deadline, "the element never settled to one"
+        time.sleep(0.1)
+
+
 def _metrics(page) -> list[str]:
     return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
 
@@ -120,8 +135,8 @@ def test_the_address_bar_after_an_lr_change_and_a_reinit_reopens_the_same_run(se
     # A live change mid-run: the learning rate of G one notch up (0.001 -> 0.002).
     page.get_by_role("slider", name="Learning rate of G").press("ArrowRight")
     page.wait_for_function("location.search.includes('lr_g=0.002')", timeout=20_000)
-    page.get_by_text("Edit the networks").click()
-    page.get_by_role("button", name="Re-initialise G").click()
+    _click_when_settled(page.get_by_role("radio", name="Edit the networks"))
+    _click_when_settled(page.get_by_role("button", name="Re-initialise G"))
     time.sleep(1.0)
     click(page, "Run N steps")
     assert wait_for_step(page, lambda v: v == 600) == 600
