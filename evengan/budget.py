@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from . import rewind
 from .config import GANConfig
 from .exact import PRODUCTS_PER_RUN as _CHUNK_FLOATS
 from .models import net_specs
@@ -16,7 +17,7 @@ from .models import net_specs
 MB = 1 << 20
 # The library's own guard: Trainer and run_sweep refuse work above this (about 1.5 GB).
 DEFAULT_MAX_BYTES = 1536 * MB
-# History rows a Trainer keeps (step records, evaluations, weights, timeline).
+# History rows a Trainer keeps: step records and evaluations (see _log_bytes for the rest).
 _HISTORY_BYTES = 8 * (4096 * 8 + 1024 * 6)
 
 
@@ -48,6 +49,19 @@ def _contract_floats(rows: int, layers: list[tuple[int, int]]) -> int:
     return most
 
 
+def _log_bytes(cfg: GANConfig) -> int:
+    """A Trainer's logs, full: step records, evaluations, weights, and the timeline."""
+    weights = 8 * 1024 * (1 + 2 * cfg.n_bits)
+    timeline = 8 * 512 * (1 + 2**cfg.n_bits) if cfg.n_bits <= 10 else 0
+    return _HISTORY_BYTES + weights + timeline
+
+
+def rewind_bytes(cfg: GANConfig) -> int:
+    """The most a Trainer's rewind snapshots may hold (evengan.rewind): room kept for a long
+    run, which a short one does not use."""
+    return rewind.MAX_BYTES + rewind.LOG_COPIES * _log_bytes(cfg)
+
+
 def estimate_bytes(cfg: GANConfig, runs: int = 1) -> int:
     """Peak memory of `runs` runs of this config training and being evaluated, in bytes.
 
@@ -73,8 +87,8 @@ def estimate_bytes(cfg: GANConfig, runs: int = 1) -> int:
     if cfg.decode == "sample" and k * outs <= 2**24:  # the exact Bernoulli table
         evaluate += 8 * 3 * k * outs
     per_run = state + max(acts + contract, evaluate)
-    if runs == 1:  # a Trainer's histories, and the timeline of whole distributions
-        per_run += _HISTORY_BYTES + (8 * 512 * outs if cfg.n_bits <= 10 else 0)
+    if runs == 1:  # a Trainer's histories, the timeline of whole distributions, snapshots
+        per_run += _log_bytes(cfg) + rewind_bytes(cfg)
     return int(1.5 * runs * per_run + 24 * MB)  # slack for the allocator and first use
 
 

@@ -20,7 +20,9 @@ class History:
             raise ValueError("a history needs a capacity of at least 8 rows")
         self.columns = ("step", *columns)
         self.capacity = capacity
-        self._data = np.empty((capacity, len(self.columns)), dtype=np.float64)
+        # Grown by doubling up to capacity: a short log (and a snapshot of it, see frozen())
+        # holds little memory.
+        self._data = np.empty((min(capacity, 64), len(self.columns)), dtype=np.float64)
         self._len = 0
 
     def __len__(self) -> int:
@@ -39,17 +41,38 @@ class History:
             if self._len == self.capacity:
                 self._thin()
             take = min(self.capacity - self._len, len(rows) - start)
+            if self._len + take > len(self._data):
+                self._grow(self._len + take)
             self._data[self._len : self._len + take] = rows[start : start + take]
             self._len += take
             start += take
 
+    def _grow(self, rows: int) -> None:
+        size = len(self._data)
+        while size < rows:
+            size = min(2 * size, self.capacity)
+        data = np.empty((size, len(self.columns)), dtype=np.float64)
+        data[: self._len] = self._data[: self._len]
+        self._data = data
+
     def _thin(self) -> None:
+        # Into a new array: rows already written are never changed in place, so a frozen()
+        # view of the log stays true while the log goes on.
         half = self._len // 2
-        kept = self._data[0:half:2].copy()
-        rest = self._data[half : self._len].copy()
-        self._data[: len(kept)] = kept
-        self._data[len(kept) : len(kept) + len(rest)] = rest
-        self._len = len(kept) + len(rest)
+        kept, rest = self._data[0:half:2], self._data[half : self._len]
+        data = np.empty_like(self._data)
+        data[: len(kept)] = kept
+        data[len(kept) : len(kept) + len(rest)] = rest
+        self._data, self._len = data, len(kept) + len(rest)
+
+    def frozen(self) -> tuple[np.ndarray, int]:
+        """The log as it stands, without a copy: appends write only past its rows and
+        thinning writes a new array, so it never changes. restore() takes it back."""
+        return self._data, self._len
+
+    def restore(self, frozen: tuple[np.ndarray, int]) -> None:
+        data, length = frozen
+        self._data, self._len = data.copy(), length
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self._data[: self._len, self.columns.index(name)].copy()
@@ -67,8 +90,9 @@ class History:
         if array.ndim != 2 or array.shape[1] != len(self.columns) or len(array) > self.capacity:
             raise ValueError(f"history must have shape (k <= {self.capacity}, "
                              f"{len(self.columns)}), got {array.shape}")
-        self._data[: len(array)] = array
-        self._len = len(array)
+        data = np.empty((self.capacity, len(self.columns)))  # never in place: see frozen()
+        data[: len(array)] = array
+        self._data, self._len = data, len(array)
 
     def thinned(self, points: int = 2000) -> dict[str, np.ndarray]:
         """At most `points` evenly spaced rows (always the last), as float32, for plotting."""

@@ -73,6 +73,7 @@ def run_together(trainers: Sequence[Trainer], n: int, mode: str = "both") -> lis
             t.note("run", mode=mode, n=steps + (1 if t.diverged else 0))  # see Trainer.run
             if every and t.step_count % every == 0:
                 t.record_eval(ev)
+            t.snapshots.take(t)
         live = [i for i in live if not trainers[i].diverged]
     return taken
 

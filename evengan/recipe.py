@@ -78,6 +78,55 @@ def apply(trainer: Any, log: list[dict], progress: Callable[[int, int], None] | 
                                action["value"])
 
 
+def prefix(log: list[dict], step: int) -> list[dict]:
+    """The log up to the moment its run first reached `step`: the run that crosses it is cut
+    there, and nothing done at that step afterwards is kept.
+
+    With log = [run 500, config lr_g, run 500]: prefix(log, 500) is [run 500] and
+    prefix(log, 700) is [run 500, config lr_g, run 200].
+    """
+    out, done = [], 0
+    for action in log:
+        if done >= step:
+            break
+        if action["do"] == "run":
+            take = min(action["n"], step - done)
+            out.append({**action, "n": take})
+            done += take
+        else:
+            out.append(dict(action))
+    return out
+
+
+def after(log: list[dict], step: int) -> list[dict]:
+    """What the log does from the moment its run first reached `step`: prefix(log, step)
+    followed by after(log, step) is the log again (a run cut in two, merged back)."""
+    out, done = [], 0
+    for action in log:
+        if done >= step:
+            out.append(dict(action))
+        elif action["do"] == "run":
+            done += action["n"]
+            if done > step:
+                out.append({**action, "n": done - step})
+    return out
+
+
+def split_step(a: dict, b: dict) -> int:
+    """The last step two recipes share: up to it their runs are one and the same, bit for
+    bit; from it they differ (or one ends). 0 for runs of different configs at step 0."""
+    if a["config"] != b["config"]:
+        return 0
+    low, high = 0, min(steps(a["log"]), steps(b["log"]))
+    while low < high:  # prefixes that agree at s agree at every step before it
+        mid = (low + high + 1) // 2
+        if prefix(a["log"], mid) == prefix(b["log"], mid):
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
 def check(data: object, max_steps: int = MAX_STEPS) -> tuple[GANConfig, list[dict]]:
     """(config at step 0, log) of a well-formed recipe that replays as written; ValueError,
     naming the first thing wrong, for anything else. Everything is checked before a step is

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from . import checkpoint
+from . import checkpoint, rewind
 from . import recipe as recipes
 from .config import GANConfig
 
@@ -69,6 +69,8 @@ def load(cls: type, file) -> Any:
     trainer.eval_every = head.eval_every
     trainer.diverged = head.diverged
     trainer.origin, trainer.actions = _file_recipe(head)
+    # Its step-0 snapshot is of another state; rewind() replays the file's recipe instead.
+    trainer.snapshots = rewind.Snapshots()
     return trainer
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
 import torch.nn as nn
 
-from . import budget, saving, slowmo
+from . import budget, rewind, saving, slowmo
 from . import recipe as recipes
 from .config import MAX_STEPS, GANConfig
 from .encoding import convert_float_matrix_to_int_list
@@ -54,6 +56,8 @@ class Trainer:
         self.actions: list[dict] | None = []
         if self.eval_every:
             self.record_eval()  # step 0, so a collapse in the first steps shows as a fall
+        self.snapshots = rewind.Snapshots()  # for rewind(): states along the way
+        self.snapshots.take(self)
 
     # ---- training -----------------------------------------------------------------------
 
@@ -88,6 +92,7 @@ class Trainer:
             done += taken
             if every and taken and self.step_count % every == 0:
                 self.record_eval()
+            self.snapshots.take(self)
             if taken < k:
                 break
         # A run that blew up logs the step it attempted, so a replay blows up there too.
@@ -180,6 +185,39 @@ class Trainer:
         trainer = cls(config, **kwargs)
         recipes.apply(trainer, log)
         return trainer
+
+    def rewind(self, step: int, train=None, progress=None) -> None:
+        """Takes the run back to `step`, exactly: as a fresh replay of its recipe up to that
+        step would leave it (actions done at that step afterwards are undone too). Replays
+        from the nearest snapshot; `train` and `progress` as in evengan.recipe.apply.
+        ValueError for a step the run has not reached or a run whose past is not known."""
+        target = recipes.prefix(recipes.recipe(self)["log"], self._reachable(step))
+        snap = self.snapshots.nearest(int(step))
+        if snap is None:  # a run from a checkpoint file: from its recipe's step 0
+            self.config = self.origin
+            self.reset()
+            start = 0
+        else:
+            rewind.restore(self, snap)
+            self.actions = recipes.prefix(target, snap.step)
+            self.snapshots = self.snapshots.until(snap.step)
+            start = snap.step
+        recipes.apply(self, recipes.after(target, start), progress, train)
+
+    def fork(self, step: int, train=None, progress=None) -> Trainer:
+        """A new run that is this one taken back to `step` (see rewind()); this one goes on
+        as it was. The two share their snapshots up to the step."""
+        self._reachable(step)
+        new = copy.copy(self)  # engine, logs and actions: replaced by rewind(), never written
+        new.rewind(step, train, progress)
+        return new
+
+    def _reachable(self, step: int) -> int:
+        if self.actions is None:
+            recipes.recipe(self)  # raises: the past is not known
+        if not isinstance(step, (int, np.integer)) or not 0 <= step <= self.step_count:
+            raise ValueError(f"step must be in 0..{self.step_count:,}, got {step!r}")
+        return int(step)
 
     # ---- looking ------------------------------------------------------------------------
 

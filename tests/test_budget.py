@@ -69,7 +69,10 @@ def test_the_memory_estimate_stays_above_the_measured_peak(changes, runs):
     measured = int(out.stdout.strip().splitlines()[-1])
     estimate = budget.estimate_bytes(GANConfig(**changes), runs)
     assert measured < estimate, (measured >> 20, estimate >> 20)
-    assert estimate < 3 * measured + 32 * budget.MB  # generous, not absurd
+    # Generous, not absurd; a Trainer's room for rewind snapshots fills only on long runs
+    # (tests/test_rewind.py checks that they stay within it).
+    reserve = budget.rewind_bytes(GANConfig(**changes)) if runs == 1 else 0
+    assert estimate - reserve < 3 * measured + 32 * budget.MB
 
 
 def test_the_library_refuses_oversized_work_before_allocating():
