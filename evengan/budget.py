@@ -62,6 +62,13 @@ def rewind_bytes(cfg: GANConfig) -> int:
     return rewind.MAX_BYTES + rewind.LOG_COPIES * _log_bytes(cfg)
 
 
+def kept_bytes(cfg: GANConfig) -> int:
+    """Memory a Trainer that is not training holds (a branch set aside): weights and Adam
+    moments, its logs, its rewind snapshots; no step or evaluation in flight."""
+    pg, pd = (spec.n_params for spec in net_specs(cfg))
+    return 4 * 3 * (pg + pd) + _log_bytes(cfg) + rewind_bytes(cfg)
+
+
 def estimate_bytes(cfg: GANConfig, runs: int = 1) -> int:
     """Peak memory of `runs` runs of this config training and being evaluated, in bytes.
 

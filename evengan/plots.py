@@ -160,15 +160,16 @@ def distribution_figure(q, target, labels=None) -> go.Figure:
 # ---- the mode-collapse lab --------------------------------------------------------------
 
 
-def _event_marks(events, labels) -> tuple[list[dict], list[dict]]:
-    """Vertical dashed lines (and labels) at the steps where a collapse was detected."""
+def _event_marks(events, labels, color: str = ODD_COLOR) -> tuple[list[dict], list[dict]]:
+    """Vertical dashed lines (and labels) at the steps of events: (step, kind) pairs, a kind
+    shown as labels[kind] (or as itself). Collapses are marked red."""
     shapes, notes = [], []
     for step, kind in events:
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": step, "x1": step,
-                       "y0": 0, "y1": 1, "line": {"color": ODD_COLOR, "dash": "dash",
+                       "y0": 0, "y1": 1, "line": {"color": color, "dash": "dash",
                                                   "width": 2}})
         notes.append({"xref": "x", "yref": "paper", "x": step, "y": 1.0, "showarrow": False,
-                      "text": labels.get(kind, kind), "font": {"color": ODD_COLOR},
+                      "text": labels.get(kind, kind), "font": {"color": color},
                       "yanchor": "bottom"})
     return shapes, notes
 
@@ -331,3 +332,80 @@ def marginals_figure(marginals, target, labels=None) -> go.Figure:
              "marker": {"color": TARGET_COLOR}}]
     return figure(data, {"yaxis": {"range": [0, 1]}, "barmode": "group"},
                   labels.get("title", "Bit marginals"))
+
+
+# ---- branches compared ------------------------------------------------------------------
+
+# One colour per compared run, none of them the even/odd pair of the distributions.
+BRANCH_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d")
+
+
+def _band(i: int, rows: int, gap: float) -> list[float]:
+    """The vertical domain of panel i of `rows` stacked panels, top first."""
+    height = (1 - gap * (rows - 1)) / rows
+    top = 1 - i * (height + gap)
+    return [max(0.0, round(top - height, 6)), min(1.0, round(top, 6))]
+
+
+def compare_figure(runs: Sequence[dict], splits: Sequence[tuple[int, str]] = (),
+                   smoothing: float = 0.0, labels=None) -> go.Figure:
+    """Several runs overlaid on one step axis: G's loss, D's loss, the exact even ratio and
+    the coverage, one panel each, with a dashed line where two runs part.
+
+    Each run is {"name", "step", "loss_g", "loss_d", "eval_step", "even_ratio", "coverage"};
+    splits are (step, label) pairs.
+    """
+    labels = labels or {}
+    panels = [("loss_g", "G loss"), ("loss_d", "D loss"), ("even_ratio", "even ratio"),
+              ("coverage", "coverage")]
+    rows = len(panels)
+    data, layout = [], {}
+    for i, (column, default) in enumerate(panels):
+        axis = "" if i == 0 else str(i + 1)
+        layout[f"yaxis{axis}"] = {"domain": _band(i, rows, 0.05),
+                                  "title": {"text": labels.get(column, default),
+                                            "font": {"size": 12}}}
+        if column in ("even_ratio", "coverage"):
+            layout[f"yaxis{axis}"]["range"] = [-0.02, 1.02]
+        layout[f"xaxis{axis}"] = {"anchor": f"y{axis}", "showticklabels": i == rows - 1,
+                                  **({"matches": "x"} if i else {})}
+        for j, run in enumerate(runs):
+            x = run["step"] if column.startswith("loss") else run["eval_step"]
+            y = smooth(run[column], smoothing) if column.startswith("loss") else run[column]
+            data.append(_line(x, y, run["name"], BRANCH_COLORS[j % len(BRANCH_COLORS)],
+                              legendgroup=run["name"], showlegend=i == 0,
+                              xaxis=f"x{axis}", yaxis=f"y{axis}"))
+    layout[f"xaxis{rows}"]["title"] = {"text": labels.get("x", "step")}
+    shapes, notes = _event_marks(splits, {}, TARGET_COLOR)
+    layout.update(shapes=shapes, annotations=notes, legend={"orientation": "h", "y": -0.08})
+    return figure(data, layout, labels.get("title", "Runs compared"), height=620)
+
+
+def distributions_figure(names: Sequence[str], qs, target, labels=None) -> go.Figure:
+    """Runs' exact output distributions side by side: one row of bars per run, on one
+    integer axis, even bars blue and odd bars red, the target dotted in each."""
+    labels = labels or {}
+    rows = len(names)
+    xs = np.arange(len(target))
+    colors = np.where(xs % 2 == 0, EVEN_COLOR, ODD_COLOR).tolist()
+    top_q = max(float(np.max(q)) for q in qs) if rows else 1.0
+    data, layout = [], {}
+    for i, (name, q) in enumerate(zip(names, qs, strict=True)):
+        axis = "" if i == 0 else str(i + 1)
+        data.append({"type": "bar", "x": xs, "y": _f32(q), "name": name, "showlegend": False,
+                     "marker": {"color": colors}, "xaxis": f"x{axis}", "yaxis": f"y{axis}",
+                     "hovertemplate": f"{name}<br>" + "%{x}: %{y:.4f}<extra></extra>"})
+        data.append({"type": "scatter", "mode": "lines", "x": xs, "y": _f32(target),
+                     "name": labels.get("target", "target p"), "showlegend": i == 0,
+                     "line": {"color": TARGET_COLOR, "dash": "dot", "shape": "hvh"},
+                     "xaxis": f"x{axis}", "yaxis": f"y{axis}", "hoverinfo": "skip"})
+        layout[f"yaxis{axis}"] = {"domain": _band(i, rows, 0.06), "range": [0, 1.05 * top_q],
+                                  "title": {"text": name, "font": {"size": 12}}}
+        layout[f"xaxis{axis}"] = {"anchor": f"y{axis}", "showticklabels": i == rows - 1,
+                                  **({"matches": "x"} if i else {})}
+    if rows:
+        layout[f"xaxis{rows if rows > 1 else ''}"]["title"] = {
+            "text": labels.get("x", "integer")}
+    layout.update(bargap=0.05, legend={"orientation": "h", "y": -0.12})
+    return figure(data, layout, labels.get("title", "Output distributions (exact)"),
+                  height=max(HEIGHT, 150 * rows + 90))

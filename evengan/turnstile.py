@@ -148,10 +148,12 @@ class Turnstile:
             self._books[(sid, kind)] = (nbytes, alive)
         return None
 
-    def release(self, sid: str, kind: str = "run") -> None:
-        """Gives back a booking (a finished sweep, an ensemble turned off)."""
+    def release(self, sid: str, kind: str | None = "run") -> None:
+        """Gives back a booking (a finished sweep, an ensemble turned off); kind None gives
+        back every booking of the session (one that has ended)."""
         with self._mutex:
-            self._books.pop((sid, kind), None)
+            self._books = {k: v for k, v in self._books.items()
+                           if k[0] != sid or (kind is not None and k[1] != kind)}
 
 
 def answers(alive: Callable[[], bool]) -> bool:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import as_array
+from tests.conftest import OPENED_SESSIONS, as_array
 
 DASHBOARD = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 
@@ -21,6 +21,7 @@ def start(query: dict | None = None) -> AppTest:
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
+    OPENED_SESSIONS.append(at)
     return at.run()
 
 

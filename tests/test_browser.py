@@ -151,3 +151,37 @@ def test_the_address_bar_after_an_lr_change_and_a_reinit_reopens_the_same_run(se
     no_exceptions(other)
     page.context.close()
     other.context.close()
+
+
+def test_two_branches_compared_and_a_branch_link_reopens_its_run(server, browser):
+    page = open_page(browser, server, height=4200)
+    runs = page.locator("[data-testid=stMain] input[type=number]").first
+    runs.fill("600")
+    runs.press("Enter")
+    click(page, "Run N steps")
+    assert wait_for_step(page, lambda v: v == 600, timeout=60) == 600
+    page.locator(".st-key-x_branches summary").click()
+    # Go back by clicking the timeline at about a third of its length.
+    track = page.locator(".st-key-w_rewind_600 [role=group] > div").first
+    track.wait_for(timeout=20_000)
+    box = track.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 3, box["y"] + box["height"] / 2)
+    page.wait_for_function("document.querySelector('.st-key-w_rewind_600 input').value < 400",
+                           timeout=20_000)
+    target = int(page.locator(".st-key-w_rewind_600 input").input_value())
+    _click_when_settled(page.locator(".st-key-btn_fork button"))
+    assert wait_for_step(page, lambda v: v == target, timeout=60) == target
+    click(page, "Run N steps")  # branch B goes on from there
+    assert wait_for_step(page, lambda v: v == target + 600, timeout=60) == target + 600
+    page.locator(".st-key-chart_compare").wait_for(timeout=30_000)
+    assert page.locator(".st-key-btn_open_A").count() == 1
+    time.sleep(1.0)
+    link, shown = page.evaluate("location.href"), _metrics(page)
+    other = open_page(browser, link)  # B's link: A's first steps, then B's own
+    assert wait_for_step(other, lambda v: v == target + 600, timeout=60) == target + 600
+    time.sleep(1.0)
+    assert _metrics(other) == shown
+    no_exceptions(page)
+    no_exceptions(other)
+    page.context.close()
+    other.context.close()

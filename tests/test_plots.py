@@ -80,3 +80,33 @@ def test_timeline_sends_whole_counts_in_bytes_when_the_noise_is_enumerated():
     assert "/ 128" in fig.data[0].hovertemplate
     plain = validated(plots.timeline_heatmap([0], q_rows[:1])).data[0].z
     assert plain["dtype"] == "f4"
+
+
+def _run(name: str, steps: int, level: float) -> dict:
+    return {"name": name, "step": np.arange(1, steps + 1), "loss_g": np.full(steps, level),
+            "loss_d": np.full(steps, 0.69), "eval_step": np.arange(0, steps + 1, 50),
+            "even_ratio": np.linspace(0.5, 1, steps // 50 + 1),
+            "coverage": np.linspace(0.1, 0.2, steps // 50 + 1)}
+
+
+def test_compare_overlays_every_run_in_four_panels_and_marks_the_split():
+    runs = [_run("A", 300, 0.7), _run("B", 500, 0.9), _run("C", 200, 0.8)]
+    fig = validated(plots.compare_figure(runs, [(200, "A and B part at step 200")]))
+    assert len(fig.data) == 4 * 3  # four panels, one line per run in each
+    assert [d.name for d in fig.data if d.showlegend] == ["A", "B", "C"]  # one legend entry
+    assert [s.x0 for s in fig.layout.shapes] == [200]
+    assert fig.layout.annotations[0].text == "A and B part at step 200"
+    domains = [fig.layout[f"yaxis{i if i > 1 else ''}"].domain for i in range(1, 5)]
+    assert all(0 <= lo < hi <= 1 for lo, hi in domains)
+    assert all(domains[i][0] > domains[i + 1][1] for i in range(3))  # stacked, no overlap
+
+
+def test_distributions_side_by_side_share_one_axis_and_one_scale():
+    target = np.array([0.5, 0, 0.5, 0])
+    fig = validated(plots.distributions_figure(
+        ["A", "B"], [np.array([1.0, 0, 0, 0]), np.array([0.25, 0.25, 0.25, 0.25])], target))
+    bars = [d for d in fig.data if d.type == "bar"]
+    assert [as_array(b.y).tolist() for b in bars] == [[1, 0, 0, 0], [0.25] * 4]
+    assert fig.layout.yaxis.range == fig.layout.yaxis2.range  # heights compare across rows
+    assert fig.layout.xaxis2.matches == "x"
+    assert list(bars[0].marker.color) == [plots.EVEN_COLOR, plots.ODD_COLOR] * 2

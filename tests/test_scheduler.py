@@ -152,3 +152,7 @@ def test_the_server_memory_book_refuses_past_its_limit(sched):
     assert sched.reserve("d", 200, 1000, lambda: True, kind="sweep") is not None
     sched.release("c")  # a finished piece of work gives its memory back
     assert sched.reserve("d", 200, 1000, lambda: True, kind="sweep") is None
+    assert sched.reserve("d", 300, 1000, lambda: True, kind="branches") is None
+    assert sched.reserve("e", 600, 1000, lambda: True) is not None
+    sched.release("d", None)  # a session that ends gives back every kind it booked
+    assert sched.reserve("e", 600, 1000, lambda: True) is None

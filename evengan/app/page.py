@@ -9,7 +9,7 @@ import streamlit as st
 from .. import recipe as recipes
 from ..scheduler import Player, kind
 from ..trainer import Trainer
-from . import controls, ensemble, lab, panels, share, sweep_page
+from . import branches, controls, ensemble, lab, panels, share, sweep_page
 from .state import (
     SESSION_STEP_CAP,
     init_session,
@@ -152,12 +152,15 @@ def train_page() -> None:
     log = ss.pop("pending_recipe", None)
     if log:
         replay_with_progress(trainer, log)
+    branches.runs()  # before a rewind, so the run it leaves keeps its branch
+    branches.pending()
     ensemble.sync(trainer)
     if "share" not in ss.get("hidden", set()):
         with st.sidebar:  # after any training a link asked for, so the link has its step
             share.panel(trainer)
 
     live(prefs)
+    branches.panel()
 
 
 def _play(trainer: Trainer, prefs: controls.ViewPrefs) -> None:

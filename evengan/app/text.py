@@ -246,6 +246,40 @@ _EN = {
     "noise_vector": "noise vector (read as a number)",
     "count": "noise vectors per number",
     "noise_vectors": "noise vectors",
+    "branch_title": "Rewind, branch and compare",
+    "branch_help": "Go back to any step exactly, as a replay of the run's recipe would. "
+                   "Rewind moves this branch back; Branch here keeps it and starts a new one "
+                   "at that step, to change a setting and go on. Each branch has its own link.",
+    "branch_pause_first": "Pause to rewind or branch.",
+    "branch_no_past": "This run came from a file without its recipe: its past is not known, "
+                      "so it cannot go back.",
+    "branch_train_first": "Train a few steps first: there is nothing to go back to yet.",
+    "branch_step": "Go back to step",
+    "branch_rewind": "Rewind this branch",
+    "branch_fork": "Branch here",
+    "branch_seed": "Seed",
+    "branch_other_seed": "Same actions, this seed: a new branch",
+    "branch_row": "{mark} **{name}** · step {step} · even {even} · coverage {coverage}",
+    "branch_open": "Open",
+    "branch_delete": "Delete",
+    "branch_link": "Link of {name}",
+    "branch_name": "Name of this branch",
+    "branch_bad_name": "A branch name must be new and made of letters, digits, spaces or "
+                       "- _ . + ({name} is not).",
+    "branch_full": "A session keeps at most {n} branches: delete one first.",
+    "branch_memory": "Another branch of this run would pass this session's {mb} MB: delete "
+                     "one first.",
+    "branch_working": "Going back: replaying {done} / {total} steps",
+    "branch_failed": "Could not go back: {error}",
+    "branch_compare": "Compare",
+    "branch_pick_two": "Pick two branches or more to compare them.",
+    "branch_split": "{a} and {b} part at step {step}",
+    "branch_compare_title": "Branches compared",
+    "branch_dist_title": "Output distributions (exact), branch by branch",
+    "branch_other_numbers": "Branches with another number range are left out of the "
+                            "distributions.",
+    "branch_compare_caption": "Up to the dashed line the branches are one run, bit for bit; "
+                              "from it, each is what its own settings made of it.",
 }
 
 _PT = {
@@ -511,6 +545,40 @@ _PT = {
     "noise_vector": "vetor de ruído (lido como número)",
     "count": "vetores de ruído por número",
     "noise_vectors": "vetores de ruído",
+    "branch_title": "Voltar, ramificar e comparar",
+    "branch_help": "Volte a qualquer passo, exatamente como o replay da receita do treino "
+                   "faria. Voltar leva este ramo para trás; Ramificar aqui o mantém e começa "
+                   "um ramo novo naquele passo, para mudar um ajuste e seguir. Cada ramo tem "
+                   "o seu link.",
+    "branch_pause_first": "Pause para voltar ou ramificar.",
+    "branch_no_past": "Este treino veio de um arquivo sem a receita: o passado dele é "
+                      "desconhecido, então ele não pode voltar.",
+    "branch_train_first": "Treine alguns passos antes: ainda não há para onde voltar.",
+    "branch_step": "Voltar ao passo",
+    "branch_rewind": "Voltar este ramo",
+    "branch_fork": "Ramificar aqui",
+    "branch_seed": "Semente",
+    "branch_other_seed": "Mesmas ações, esta semente: um ramo novo",
+    "branch_row": "{mark} **{name}** · passo {step} · pares {even} · cobertura {coverage}",
+    "branch_open": "Abrir",
+    "branch_delete": "Apagar",
+    "branch_link": "Link de {name}",
+    "branch_name": "Nome deste ramo",
+    "branch_bad_name": "O nome de um ramo deve ser novo e feito de letras, dígitos, espaços "
+                       "ou - _ . + ({name} não é).",
+    "branch_full": "Uma sessão guarda no máximo {n} ramos: apague um antes.",
+    "branch_memory": "Mais um ramo deste treino passaria dos {mb} MB desta sessão: apague um "
+                     "antes.",
+    "branch_working": "Voltando: refazendo {done} / {total} passos",
+    "branch_failed": "Não foi possível voltar: {error}",
+    "branch_compare": "Comparar",
+    "branch_pick_two": "Escolha dois ramos ou mais para compará-los.",
+    "branch_split": "{a} e {b} se separam no passo {step}",
+    "branch_compare_title": "Ramos comparados",
+    "branch_dist_title": "Distribuições de saída (exatas), ramo a ramo",
+    "branch_other_numbers": "Ramos com outra faixa de números ficam fora das distribuições.",
+    "branch_compare_caption": "Até a linha tracejada os ramos são um só treino, bit a bit; "
+                              "dali em diante, cada um é o que seus ajustes fizeram dele.",
 }
 
 def _preset_blurbs() -> dict[str, str]:
