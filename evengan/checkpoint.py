@@ -33,7 +33,7 @@ import numpy as np
 from numpy.lib import format as npy
 
 from .config import _RULES, MAX_STEPS, GANConfig
-from .history import History
+from .history import History, layout
 from .models import net_specs
 
 FORMAT = "evengan-checkpoint"
@@ -45,9 +45,12 @@ ARRAYS = PARAMS + LOGS
 META = "meta"
 HEADER_KEYS = frozenset(
     {"format", "version", "config", "counter", "steps", "g_t", "d_t", "diverged", "eval_every"})
-# Keys a header may hold: the run's recipe (evengan.recipe, as a link encodes it), or null.
-OPTIONAL_KEYS = frozenset({"recipe"})
+# Keys a header may hold: the run's recipe (evengan.recipe, as a link encodes it), or null;
+# rows: for each log, the rows it was kept from (History.count), so it thins on as it would
+# have. Without rows a log is taken as one that never thinned.
+OPTIONAL_KEYS = frozenset({"recipe", "rows"})
 MAX_RECIPE_CHARS = 20_000
+MAX_LOG_ROWS = 1 << 40  # far above any run's rows (a step or an evaluation each)
 
 # The JSON header of a real checkpoint is about 600 bytes; 64 kB leaves room for any config.
 MAX_HEADER_BYTES = 64 * 1024
@@ -96,6 +99,7 @@ class Header:
     eval_every: int
     diverged: str | None
     recipe: str | None = None  # encoded; Trainer.load checks it against the steps
+    rows: dict | None = None  # log name -> rows ever appended; History.load checks the fit
 
 
 def write(target: str | IO[bytes], meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
@@ -176,6 +180,10 @@ class Reader:
         for name, log in logs.items():
             arr = self._read(name, _FLOAT64, _log_shape(name, log))
             _check_log(name, arr, log.columns, head.steps, config.n_bits)
+            count = (head.rows or {}).get(name, len(arr))
+            if layout(count, log.capacity)[1] != len(arr):
+                raise _refuse(f"its {name} has {len(arr):,} rows, which a log of {count:,} "
+                              "rows does not keep")
             out[name] = arr
         return out
 
@@ -399,7 +407,12 @@ def _parse_header(raw: bytes) -> Header:
     if recipe is not None and not (isinstance(recipe, str)
                                    and 0 < len(recipe) <= MAX_RECIPE_CHARS):
         raise _refuse(f"its recipe is not a string of at most {MAX_RECIPE_CHARS:,} characters")
-    return Header(config, counter, steps, g_t, d_t, eval_every, diverged, recipe)
+    rows = meta.get("rows")
+    if rows is not None and not (isinstance(rows, dict) and set(rows) <= set(LOGS) and all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_LOG_ROWS
+            for v in rows.values())):
+        raise _refuse("its row counts are not whole numbers for its logs")
+    return Header(config, counter, steps, g_t, d_t, eval_every, diverged, recipe, rows)
 
 
 def _int_field(meta: dict, name: str, low: int, high: int) -> int:

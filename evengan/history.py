@@ -1,8 +1,13 @@
-"""A columnar, bounded log of per-step numbers.
+"""A columnar, bounded log of per-step numbers that keeps every era of a run.
 
-When the log is full, its older half is thinned to every other row while the newest rows stay
-at full resolution. Old training is then kept at ever coarser steps and a session can train for
-hours in a few hundred kilobytes.
+Rows are numbered 0, 1, 2, ... as they come. The log keeps the rows whose number is a
+multiple of its stride, and the newest row whatever its number. When it is full, the stride
+doubles and every other kept row goes. A run of any length is so kept at one resolution from
+its first step to its last (a chart of step 20,000 shows steps 0-2,000 as densely as the
+rest), in a few hundred kilobytes.
+
+Worked example, capacity 8: after rows 0..9 the log holds rows 0, 2, 4, 6, 8 and 9 (stride 2,
+row 9 as the newest); after rows 0..16 it holds 0, 4, 8, 12, 16 (stride 4).
 """
 
 from __future__ import annotations
@@ -23,56 +28,78 @@ class History:
         # Grown by doubling up to capacity: a short log (and a snapshot of it, see frozen())
         # holds little memory.
         self._data = np.empty((min(capacity, 64), len(self.columns)), dtype=np.float64)
-        self._len = 0
+        self._len = 0  # rows held
+        self._count = 0  # rows ever appended
+        self._stride = 1
+        self._tail = False  # the last row held is the newest, off the stride
 
     def __len__(self) -> int:
         return self._len
 
+    @property
+    def count(self) -> int:
+        """Rows ever appended (a checkpoint keeps it, so a loaded log thins as the original)."""
+        return self._count
+
     def append(self, rows: np.ndarray) -> None:
         """Adds rows of shape (k, len(columns)), the step number first.
 
-        The log thins exactly when it is full, so what it keeps depends on the rows alone, not
-        on how they were handed in: a run trained in chunks of any size (Play, Run N, a
-        link's replay) keeps the same history.
+        What the log keeps depends on the row numbers alone, not on how the rows were handed
+        in: a run trained in chunks of any size (Play, Run N, a link's replay) keeps the same
+        history.
         """
         rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))
+        if not len(rows):
+            return
+        if self._tail:  # the newest row gives way to newer ones
+            self._len, self._tail = self._len - 1, False
+        numbers = np.arange(self._count, self._count + len(rows))
         start = 0
-        while start < len(rows):
+        while True:
+            on = np.flatnonzero(numbers[start:] % self._stride == 0) + start
+            fits = on[: self.capacity - self._len]
+            self._put(rows[fits])
+            if len(fits) == len(on):
+                break
+            start = int(on[len(fits)])
+            self._thin()
+        self._count += len(rows)
+        if (self._count - 1) % self._stride:  # keep the newest row too
             if self._len == self.capacity:
                 self._thin()
-            take = min(self.capacity - self._len, len(rows) - start)
-            if self._len + take > len(self._data):
-                self._grow(self._len + take)
-            self._data[self._len : self._len + take] = rows[start : start + take]
-            self._len += take
-            start += take
+            self._put(rows[-1:])
+            self._tail = True
 
-    def _grow(self, rows: int) -> None:
-        size = len(self._data)
-        while size < rows:
-            size = min(2 * size, self.capacity)
-        data = np.empty((size, len(self.columns)), dtype=np.float64)
-        data[: self._len] = self._data[: self._len]
-        self._data = data
+    def _put(self, rows: np.ndarray) -> None:
+        end = self._len + len(rows)
+        if end > len(self._data):
+            size = len(self._data)
+            while size < end:
+                size = min(2 * size, self.capacity)
+            data = np.empty((size, len(self.columns)), dtype=np.float64)
+            data[: self._len] = self._data[: self._len]
+            self._data = data
+        self._data[self._len : end] = rows
+        self._len = end
 
     def _thin(self) -> None:
         # Into a new array: rows already written are never changed in place, so a frozen()
-        # view of the log stays true while the log goes on.
-        half = self._len // 2
-        kept, rest = self._data[0:half:2], self._data[half : self._len]
+        # view of the log stays true while the log goes on. Row 0 is held, so the held rows
+        # are the multiples of the stride in order, and every other one is a multiple of twice
+        # the stride.
+        kept = self._data[0 : self._len : 2]
         data = np.empty_like(self._data)
         data[: len(kept)] = kept
-        data[len(kept) : len(kept) + len(rest)] = rest
-        self._data, self._len = data, len(kept) + len(rest)
+        self._data, self._len, self._stride = data, len(kept), 2 * self._stride
 
-    def frozen(self) -> tuple[np.ndarray, int]:
+    def frozen(self) -> tuple:
         """The log as it stands, without a copy: appends write only past its rows and
         thinning writes a new array, so it never changes. restore() takes it back."""
-        return self._data, self._len
+        return self._data, self._len, self._count, self._stride, self._tail
 
-    def restore(self, frozen: tuple[np.ndarray, int]) -> None:
-        data, length = frozen
-        self._data, self._len = data.copy(), length
+    def restore(self, frozen: tuple) -> None:
+        data, self._len, self._count, self._stride, self._tail = frozen
+        self._data = data.copy()
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self._data[: self._len, self.columns.index(name)].copy()
@@ -85,14 +112,23 @@ class History:
     def array(self) -> np.ndarray:
         return self._data[: self._len].copy()
 
-    def load(self, array: np.ndarray) -> None:
+    def load(self, array: np.ndarray, count: int | None = None) -> None:
+        """Takes rows back from array() with the count of rows they were kept from (count():
+        None for as many as there are rows, a log that never thinned); ValueError where the
+        two do not fit together."""
         array = np.asarray(array, dtype=np.float64)
         if array.ndim != 2 or array.shape[1] != len(self.columns) or len(array) > self.capacity:
             raise ValueError(f"history must have shape (k <= {self.capacity}, "
                              f"{len(self.columns)}), got {array.shape}")
+        count = len(array) if count is None else count
+        stride, held, tail = layout(count, self.capacity)
+        if held != len(array):
+            raise ValueError(f"a history of {count:,} rows keeps {held:,} of them, "
+                             f"not {len(array):,}")
         data = np.empty((self.capacity, len(self.columns)))  # never in place: see frozen()
         data[: len(array)] = array
-        self._data, self._len = data, len(array)
+        self._data, self._len, self._count = data, len(array), count
+        self._stride, self._tail = stride, tail
 
     def thinned(self, points: int = 2000) -> dict[str, np.ndarray]:
         """At most `points` evenly spaced rows (always the last), as float32, for plotting."""
@@ -100,3 +136,16 @@ class History:
         if self._len > points:
             idx = np.unique(np.linspace(0, self._len - 1, points).round().astype(int))
         return {name: self._data[idx, i].astype(np.float32) for i, name in enumerate(self.columns)}
+
+
+def layout(count: int, capacity: int) -> tuple[int, int, bool]:
+    """(stride, rows held, newest held off the stride) of a log of `capacity` after `count`
+    rows: the stride is the smallest power of two at which they fit, as the log only thins
+    when it must."""
+    stride = 1
+    while True:
+        on = -(-count // stride)  # rows 0, stride, 2 stride, ... below count
+        tail = count > 0 and (count - 1) % stride != 0
+        if on + tail <= capacity:
+            return stride, on + tail, tail
+        stride *= 2

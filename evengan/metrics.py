@@ -6,6 +6,8 @@ leading run dimension R, so a sweep scores a thousand generators in one call.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
@@ -99,30 +101,45 @@ def js_divergence(q: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
     return (0.5 * kl(q) + 0.5 * kl(p)).clamp(min=0.0)
 
 
-def collapse_events(steps, coverage, entropy, window: int = 10, drop_coverage: float = 0.5,
-                    min_drop: float = 0.15, drop_entropy: float = 1.5) -> list[tuple[float, str]]:
-    """Steps where coverage or entropy fell sharply: (step, what fell).
+# A run is collapsed when G uses under this share of the evens, by coverage or by effective
+# modes (2 ** entropy): the seed ensemble's and the sweep's threshold too.
+COLLAPSE_SHARE = 0.25
 
-    A fall is sharp when, against the best of the previous `window` evaluations, coverage
-    loses at least `drop_coverage` of its value and `min_drop` in absolute terms, or entropy
-    loses at least `drop_entropy` bits. `what` is "coverage", "entropy" or "coverage+entropy".
-    A fall is reported once, where it first shows; the next of the same kind can come only
-    after `window` evaluations, so a noisy plateau does not fire at every wobble.
+
+@dataclass(frozen=True)
+class Collapse:
+    """What the collapse detector makes of a run's evaluations (see detect_collapse)."""
+
+    collapsed: bool  # now, after the last evaluation
+    since: float | None  # the step the current collapse began, when collapsed
+    events: list[tuple[float, str]]  # (step, "collapse" | "recovered"), in order
+
+
+def detect_collapse(steps, coverage, entropy_bits, n_evens: int, window: int = 10,
+                    need: int = 9) -> Collapse:
+    """Collapse that stays: G uses under COLLAPSE_SHARE of the evens (coverage, or effective
+    modes 2 ** entropy over the evens) in at least `need` of the last `window` evaluations;
+    it is over when G uses at least that share in `need` of the last `window`.
+
+    A dip shorter than that is not called collapse, and a run that collapsed and came back
+    says so ("recovered"), so a warning never outlives what it warns about. Each event is
+    dated where its streak began. Over the five presets x 20 seeds x 3,000 steps the state at
+    the end agrees with the final coverage in every run, and 60 of 61 onsets are in runs that
+    end collapsed (tests/test_collapse.py).
+
+    Worked example, one evaluation per 50 steps, 64 evens: coverage 0.8 for 8 evaluations,
+    then 0.1 for 12 gives Collapse(True, 400.0, [(400.0, "collapse")]).
     """
-    steps, coverage, entropy = (np.asarray(a, dtype=np.float64) for a in (steps, coverage, entropy))
-    events: list[tuple[float, str]] = []
-    quiet_until = {"coverage": 0, "entropy": 0}
-    for i in range(1, len(steps)):
-        lo = max(0, i - window)
-        best_c, best_h = coverage[lo:i].max(), entropy[lo:i].max()
-        fell = {
-            "coverage": coverage[i] <= best_c * (1 - drop_coverage) and best_c - coverage[i]
-            >= min_drop,
-            "entropy": best_h - entropy[i] >= drop_entropy,
-        }
-        kinds = [k for k, now in fell.items() if now and i >= quiet_until[k]]
-        for k in kinds:
-            quiet_until[k] = i + window
-        if kinds:
-            events.append((float(steps[i]), "+".join(kinds)))
-    return events
+    steps, coverage, entropy_bits = (np.asarray(a, dtype=np.float64)
+                                     for a in (steps, coverage, entropy_bits))
+    low = np.minimum(coverage, np.exp2(entropy_bits) / n_evens) < COLLAPSE_SHARE
+    on, since, events = False, None, []
+    for i in range(window - 1, len(low)):
+        recent = low[i - window + 1 : i + 1]
+        flips = recent.sum() >= need if not on else (~recent).sum() >= need
+        if flips:
+            on = not on
+            start = float(steps[i - window + 1 + int(np.argmax(recent == on))])
+            events.append((start, "collapse" if on else "recovered"))
+            since = start if on else None
+    return Collapse(on, since, events)

@@ -160,11 +160,16 @@ def distribution_figure(q, target, labels=None) -> go.Figure:
 # ---- the mode-collapse lab --------------------------------------------------------------
 
 
-def _event_marks(events, labels, color: str = ODD_COLOR) -> tuple[list[dict], list[dict]]:
+# The colours of events on a step axis: a collapse red, a recovery green, others grey.
+EVENT_COLORS = {"collapse": ODD_COLOR, "recovered": G_COLOR}
+
+
+def _event_marks(events, labels) -> tuple[list[dict], list[dict]]:
     """Vertical dashed lines (and labels) at the steps of events: (step, kind) pairs, a kind
-    shown as labels[kind] (or as itself). Collapses are marked red."""
+    shown as labels[kind] (or as itself)."""
     shapes, notes = [], []
     for step, kind in events:
+        color = EVENT_COLORS.get(kind, TARGET_COLOR)
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": step, "x1": step,
                        "y0": 0, "y1": 1, "line": {"color": color, "dash": "dash",
                                                   "width": 2}})
@@ -376,7 +381,7 @@ def compare_figure(runs: Sequence[dict], splits: Sequence[tuple[int, str]] = (),
                               legendgroup=run["name"], showlegend=i == 0,
                               xaxis=f"x{axis}", yaxis=f"y{axis}"))
     layout[f"xaxis{rows}"]["title"] = {"text": labels.get("x", "step")}
-    shapes, notes = _event_marks(splits, {}, TARGET_COLOR)
+    shapes, notes = _event_marks(splits, {})
     layout.update(shapes=shapes, annotations=notes, legend={"orientation": "h", "y": -0.08})
     return figure(data, layout, labels.get("title", "Runs compared"), height=620)
 

@@ -76,7 +76,7 @@ class Snapshots:
 
     def nbytes(self) -> int:
         """Memory the snapshots hold: their states, and each log array once."""
-        arrays = {id(a): a.nbytes for s in self.kept for a, _ in s.logs.values()}
+        arrays = {id(log[0]): log[0].nbytes for s in self.kept for log in s.logs.values()}
         return sum(s.nbytes() for s in self.kept) + sum(arrays.values())
 
     def nearest(self, step: int) -> Snapshot | None:

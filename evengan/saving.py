@@ -28,12 +28,10 @@ def save(trainer: Any, file) -> None:
         "diverged": trainer.diverged,
         "eval_every": trainer.eval_every,
         "recipe": _encoded_recipe(trainer),
+        "rows": {name: log.count for name, log in _logs(trainer).items()},
     }
     arrays = {name: state[name].numpy() for name in ("g", "d", "g_m", "g_v", "d_m", "d_v")}
-    arrays.update(history=trainer.history.array(), evals=trainer.evals.array(),
-                  weights=trainer.weights.array())
-    if trainer.timeline is not None:
-        arrays["timeline"] = trainer.timeline.array()
+    arrays.update({name: log.array() for name, log in _logs(trainer).items()})
     checkpoint.write(file, meta, arrays)
 
 
@@ -49,9 +47,7 @@ def load(cls: type, file) -> Any:
     # No step-0 evaluation: the file's own histories replace it, and skipping it keeps
     # the load of the largest config fast.
     trainer = cls(head.config, eval_every=0)
-    logs = {"history": trainer.history, "evals": trainer.evals, "weights": trainer.weights}
-    if trainer.timeline is not None:
-        logs["timeline"] = trainer.timeline
+    logs = _logs(trainer)
     arrays = reader.arrays(logs)
     # Building the networks drew the first random numbers and every step draws once more,
     # so a counter behind that would make the run replay draws it has already used.
@@ -65,13 +61,20 @@ def load(cls: type, file) -> Any:
            for name in checkpoint.PARAMS},
     })
     for name, hist in logs.items():
-        hist.load(arrays[name])
+        hist.load(arrays[name], (head.rows or {}).get(name))
     trainer.eval_every = head.eval_every
     trainer.diverged = head.diverged
     trainer.origin, trainer.actions = _file_recipe(head)
     # Its step-0 snapshot is of another state; rewind() replays the file's recipe instead.
     trainer.snapshots = rewind.Snapshots()
     return trainer
+
+
+def _logs(trainer: Any) -> dict:
+    logs = {"history": trainer.history, "evals": trainer.evals, "weights": trainer.weights}
+    if trainer.timeline is not None:
+        logs["timeline"] = trainer.timeline
+    return logs
 
 
 def _encoded_recipe(trainer: Any) -> str | None:

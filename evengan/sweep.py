@@ -25,11 +25,12 @@ from . import budget
 from .config import FIELD_NAMES, GANConfig, parse_field
 from .engine import RECORD_COLUMNS, Engine
 from .history import History
+from .metrics import COLLAPSE_SHARE
 from .trainer import steps_to_eval
 
 METRICS = ("even_ratio", "coverage", "distinct", "entropy_bits", "js_bits")
 MAX_BATCH = 4096  # runs per engine; larger groups are split
-COLLAPSE_COVERAGE = 0.25  # below this coverage a run counts as collapsed
+COLLAPSE_COVERAGE = COLLAPSE_SHARE  # below this coverage a run counts as collapsed
 
 
 @dataclass

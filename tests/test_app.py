@@ -225,11 +225,16 @@ def test_editing_a_weight_by_hand():
     assert any("-8" in s.value for s in at.success)
 
 
-def test_collapse_warning_appears_for_the_collapse_preset():
+def test_collapse_warning_appears_for_the_collapse_preset_and_not_for_a_healthy_run():
     at = start({"preset": "collapse", "seed": "2"})
-    at.number_input(key="w_n").set_value(300)
+    at.number_input(key="w_n").set_value(600)
     at.button(key="btn_run_n").click().run()
-    assert any("Mode collapse" in w.value for w in at.warning)
+    assert any("Mode collapse since step" in w.value for w in at.warning)
+    healthy = start({"preset": "healthy", "seed": "0"})
+    healthy.number_input(key="w_n").set_value(3000)
+    healthy.button(key="btn_run_n").click().run()
+    assert trainer(healthy).evaluate()["coverage"] == 1.0
+    assert not any("collapse" in w.value for w in healthy.warning)
 
 
 # ---- seeds and sweeps ------------------------------------------------------------------

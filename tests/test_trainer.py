@@ -66,14 +66,38 @@ def test_training_does_not_advance_the_global_rng():
     assert torch.equal(torch.get_rng_state(), state)
 
 
-def test_history_is_bounded_and_keeps_the_newest_at_full_resolution():
+def test_history_is_bounded_and_keeps_every_tenth_of_a_long_run():
     t = Trainer(history_capacity=256)
     t.run(3000)
     steps = t.history["step"]
     assert len(steps) <= 256
-    assert steps[-1] == 3000 and steps[0] == 1
+    assert steps[-1] == 3000 and steps[0] == 1  # the newest step, and the first
     assert np.all(np.diff(steps) > 0)
-    assert np.array_equal(steps[-64:], np.arange(2937, 3001))
+    # One stride from first to last (16 steps here), the newest step apart.
+    assert set(np.diff(steps[:-1])) == {16}
+    per_tenth = np.histogram(steps, bins=10, range=(0, 3000))[0]
+    assert per_tenth.max() - per_tenth.min() <= 2  # every era as dense as the others
+
+
+def test_a_long_log_keeps_every_tenth_of_its_rows():
+    h = History(["x"], capacity=4096)
+    for start in range(0, 1_000_000, 7919):  # chunks of a prime size, as Play hands them in
+        rows = np.arange(start + 1, min(start + 7919, 1_000_000) + 1)
+        h.append(np.column_stack([rows, rows]))
+    per_tenth = np.histogram(h["step"], bins=10, range=(0, 1_000_000))[0]
+    assert per_tenth.min() >= 0.9 * len(h) / 10, per_tenth
+    assert h["step"][-1] == 1_000_000 and h.count == 1_000_000
+
+
+def test_a_log_thins_by_its_row_numbers_alone():
+    """The worked example of evengan.history, checked against appending row by row."""
+    whole = History(["x"], capacity=8)
+    whole.append([[i, i] for i in range(10)])
+    assert whole["step"].tolist() == [0, 2, 4, 6, 8, 9]
+    by_row = History(["x"], capacity=8)
+    for i in range(17):
+        by_row.append([[i, i]])
+    assert by_row["step"].tolist() == [0, 4, 8, 12, 16]
 
 
 @pytest.mark.parametrize("capacity, total", [(8, 100), (64, 1000), (100, 99)])

@@ -7,7 +7,7 @@ import streamlit as st
 
 from .. import plots
 from ..encoding import bits_to_ints, convert_float_matrix_to_int_list
-from ..metrics import collapse_events, target_marginals
+from ..metrics import detect_collapse, target_marginals
 from ..trainer import Trainer
 from .panels import CHART_CONFIG
 from .state import SESSION_STEP_CAP, bound_t, chart_points, scheduler, t
@@ -17,20 +17,21 @@ VIEWS = ("v_timeline", "v_noise", "v_landscape", "v_gweights", "v_dynamics", "v_
          "v_edit")
 
 
-def events(trainer: Trainer) -> list[tuple[float, str]]:
+def collapse(trainer: Trainer):
+    """The collapse detector's verdict on the run's evaluations (evengan.metrics)."""
     ev = trainer.evals
-    if len(ev) < 2:
-        return []
-    return collapse_events(ev["step"], ev["coverage"], ev["entropy_bits"])
+    return detect_collapse(ev["step"], ev["coverage"], ev["entropy_bits"],
+                           (trainer.config.upper + 1) // 2)
 
 
-def collapse_notice(trainer: Trainer) -> None:
-    """A warning for the newest sharp fall of coverage or entropy, if one happened."""
-    found = events(trainer)
-    if found:
-        step, kind = found[-1]
-        what = " + ".join(t("collapse_" + k) for k in kind.split("+"))
-        st.warning(t("collapse_warning", step=int(step), what=what), icon=":material/warning:")
+def collapse_notice(trainer: Trainer, ev: dict) -> None:
+    """A warning while the run is collapsed (and only then), saying since when and how far."""
+    found = collapse(trainer)
+    if found.collapsed:
+        evens = (trainer.config.upper + 1) // 2
+        st.warning(t("collapse_now", step=f"{int(found.since):,}",
+                     used=round(ev["coverage"] * evens), evens=evens,
+                     modes=f"{2 ** ev['entropy_bits']:.1f}"), icon=":material/warning:")
 
 
 def view_picker() -> str:
@@ -61,12 +62,11 @@ def timeline(trainer: Trainer) -> None:
     if len(rows) > keep:
         rows = rows[np.unique(np.linspace(0, len(rows) - 1, keep).round().astype(int))]
     labels = {"title": t("v_timeline"), "x": t("x_step"), "y": t("integer"),
-              "coverage": t("collapse_coverage"), "entropy": t("collapse_entropy"),
-              "coverage+entropy": t("collapse_coverage") + " + " + t("collapse_entropy")}
+              "collapse": t("ev_collapse"), "recovered": t("ev_recovered")}
     cfg = trainer.config
     whole = cfg.noise == "binary" and cfg.decode == "threshold" and cfg.z_dim <= 16
     labels["count"] = t("noise_vectors")
-    _chart(plots.timeline_heatmap(rows[:, 0], rows[:, 1:], events(trainer), labels,
+    _chart(plots.timeline_heatmap(rows[:, 0], rows[:, 1:], collapse(trainer).events, labels,
                                   draws=2**cfg.z_dim if whole else 0),
            "chart_timeline", t("c_timeline"))
 

@@ -212,7 +212,7 @@ def live(prefs: controls.ViewPrefs) -> None:
             st.caption(panels.space_note(trainer, ev))
             if prefs.mode is None:
                 st.info(t("frozen_both"))
-            lab.collapse_notice(trainer)
+            lab.collapse_notice(trainer, ev)
             panels.charts(trainer, ev, prefs.smoothing)
             ensemble.panel()
             st.divider()

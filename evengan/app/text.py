@@ -143,9 +143,10 @@ _EN = {
     "c_gweights": "G's last weight matrix. Its singular values over time: one large value and "
                   "the rest near 0 is the drift to rank one, every sample pushed the same way.",
     "c_dynamics": "Gradient norms of G and D, and D's mean verdict on real and fake batches.",
-    "collapse_warning": "Mode collapse at step {step:,}: {what} fell sharply.",
-    "collapse_coverage": "coverage",
-    "collapse_entropy": "entropy",
+    "collapse_now": "Mode collapse since step {step}: G emits {used} of the {evens} even "
+                    "numbers, about {modes} of them often (effective modes).",
+    "ev_collapse": "collapse",
+    "ev_recovered": "recovered",
     "timeline_off": "The mode timeline keeps G's whole distribution and is shown up to 10 bits.",
     "slowmo_button": "Slow-motion step",
     "slowmo_intro": "One training step, part by part ({mode}).",
@@ -424,9 +425,10 @@ _PT = {
                   "grande e o resto perto de 0 é a deriva para posto um.",
     "c_dynamics": "Normas dos gradientes de G e D, e o veredito médio de D nos lotes real e "
                   "falso.",
-    "collapse_warning": "Colapso de modo no passo {step:,}: {what} caiu bruscamente.",
-    "collapse_coverage": "a cobertura",
-    "collapse_entropy": "a entropia",
+    "collapse_now": "Colapso de modo desde o passo {step}: G emite {used} dos {evens} números "
+                    "pares, cerca de {modes} deles com frequência (modos efetivos).",
+    "ev_collapse": "colapso",
+    "ev_recovered": "recuperado",
     "timeline_off": "A linha do tempo guarda a distribuição inteira de G e aparece até 10 bits.",
     "slowmo_button": "Passo em câmera lenta",
     "slowmo_intro": "Um passo de treino, parte por parte ({mode}).",

@@ -1074,6 +1074,28 @@ def _() -> bytes:
     p = parts()
     for name in checkpoint.LOGS:
         p.arrays[name] = p.arrays[name][:0]
+    p.meta["rows"] = {name: 0 for name in checkpoint.LOGS}
+    return write(p)
+
+
+@case("valid-without-row-counts", "load")
+def _() -> bytes:
+    p = parts()  # as a file written before logs kept their row counts
+    del p.meta["rows"]
+    return write(p)
+
+
+@case("rows-that-do-not-fit", "refuse")
+def _() -> bytes:
+    p = parts()
+    p.meta["rows"] = {"history": 10**9}  # a log of that many rows keeps far fewer than 60
+    return write(p)
+
+
+@case("rows-not-whole", "refuse")
+def _() -> bytes:
+    p = parts()
+    p.meta["rows"] = {"history": 60.5}
     return write(p)
 
 
