@@ -58,8 +58,10 @@ def _log_bytes(cfg: GANConfig) -> int:
 
 def rewind_bytes(cfg: GANConfig) -> int:
     """The most a Trainer's rewind snapshots may hold (evengan.rewind): room kept for a long
-    run, which a short one does not use."""
-    return rewind.MAX_BYTES + rewind.LOG_COPIES * _log_bytes(cfg)
+    run, which a short one does not use. Two snapshots are always kept, whatever their size."""
+    pg, pd = (spec.n_params for spec in net_specs(cfg))
+    one = 4 * 3 * (pg + pd) + 4 * cfg.batch_size * cfg.n_bits  # weights, moments, last batch
+    return rewind.MAX_BYTES + rewind.LOG_COPIES * _log_bytes(cfg) + 2 * one
 
 
 def kept_bytes(cfg: GANConfig) -> int:

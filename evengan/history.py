@@ -28,13 +28,15 @@ class History:
         # Grown by doubling up to capacity: a short log (and a snapshot of it, see frozen())
         # holds little memory.
         self._data = np.empty((min(capacity, 64), len(self.columns)), dtype=np.float64)
-        self._len = 0  # rows held
+        self._len = 0  # rows held on the stride
         self._count = 0  # rows ever appended
         self._stride = 1
-        self._tail = False  # the last row held is the newest, off the stride
+        # The newest row where it is off the stride, apart from _data: it is replaced, not
+        # written over, so that a frozen() view never changes.
+        self._tail: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return self._len
+        return self._len + (self._tail is not None)
 
     @property
     def count(self) -> int:
@@ -51,8 +53,7 @@ class History:
         rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))
         if not len(rows):
             return
-        if self._tail:  # the newest row gives way to newer ones
-            self._len, self._tail = self._len - 1, False
+        self._tail = None  # the newest row gives way to newer ones
         numbers = np.arange(self._count, self._count + len(rows))
         start = 0
         while True:
@@ -67,8 +68,7 @@ class History:
         if (self._count - 1) % self._stride:  # keep the newest row too
             if self._len == self.capacity:
                 self._thin()
-            self._put(rows[-1:])
-            self._tail = True
+            self._tail = rows[-1:].copy()
 
     def _put(self, rows: np.ndarray) -> None:
         end = self._len + len(rows)
@@ -98,19 +98,24 @@ class History:
         return self._data, self._len, self._count, self._stride, self._tail
 
     def restore(self, frozen: tuple) -> None:
+        """Takes back a frozen() state, into an array of its own."""
         data, self._len, self._count, self._stride, self._tail = frozen
         self._data = data.copy()
 
+    def _rows(self) -> np.ndarray:
+        held = self._data[: self._len]
+        return held if self._tail is None else np.concatenate([held, self._tail])
+
     def __getitem__(self, name: str) -> np.ndarray:
-        return self._data[: self._len, self.columns.index(name)].copy()
+        return self._rows()[:, self.columns.index(name)].copy()
 
     def last(self) -> dict[str, float] | None:
-        if not self._len:
+        if not len(self):
             return None
-        return dict(zip(self.columns, self._data[self._len - 1].tolist(), strict=False))
+        return dict(zip(self.columns, self._rows()[-1].tolist(), strict=False))
 
     def array(self) -> np.ndarray:
-        return self._data[: self._len].copy()
+        return self._rows().copy()
 
     def load(self, array: np.ndarray, count: int | None = None) -> None:
         """Takes rows back from array() with the count of rows they were kept from (count():
@@ -125,17 +130,19 @@ class History:
         if held != len(array):
             raise ValueError(f"a history of {count:,} rows keeps {held:,} of them, "
                              f"not {len(array):,}")
+        held = len(array) - tail
         data = np.empty((self.capacity, len(self.columns)))  # never in place: see frozen()
-        data[: len(array)] = array
-        self._data, self._len, self._count = data, len(array), count
-        self._stride, self._tail = stride, tail
+        data[:held] = array[:held]
+        self._data, self._len, self._count, self._stride = data, held, count, stride
+        self._tail = array[held:].copy() if tail else None
 
     def thinned(self, points: int = 2000) -> dict[str, np.ndarray]:
         """At most `points` evenly spaced rows (always the last), as float32, for plotting."""
-        idx = np.arange(self._len)
-        if self._len > points:
-            idx = np.unique(np.linspace(0, self._len - 1, points).round().astype(int))
-        return {name: self._data[idx, i].astype(np.float32) for i, name in enumerate(self.columns)}
+        rows = self._rows()
+        idx = np.arange(len(rows))
+        if len(rows) > points:
+            idx = np.unique(np.linspace(0, len(rows) - 1, points).round().astype(int))
+        return {name: rows[idx, i].astype(np.float32) for i, name in enumerate(self.columns)}
 
 
 def layout(count: int, capacity: int) -> tuple[int, int, bool]:

@@ -37,8 +37,9 @@ def recipe(trainer: Any) -> dict:
     """A Trainer's recipe as plain JSON data (Trainer.recipe()); ValueError for a run whose
     past is not known."""
     if trainer.origin is None or trainer.actions is None:
-        raise ValueError("this run was loaded from a checkpoint file that holds no recipe: "
-                         "its past is not known")
+        raise ValueError("this run's past is not known: it was loaded from a checkpoint "
+                         f"file that holds no recipe, or took more than {MAX_ACTIONS:,} "
+                         "actions")
     return {"v": VERSION, "config": trainer.origin.to_dict(),
             "log": [dict(a) for a in trainer.actions]}
 

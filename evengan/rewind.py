@@ -23,6 +23,7 @@ from typing import Any
 import torch
 
 from .config import GANConfig
+from .engine import Engine
 
 EVERY = 250  # steps between snapshots at first: a replay of at most this many is ~0.1 s
 MAX_SNAPSHOTS = 48
@@ -94,8 +95,6 @@ class Snapshots:
 
 def restore(trainer: Any, snap: Snapshot) -> None:
     """Puts a snapshot's state into a trainer, in fresh objects (the snapshot stays as is)."""
-    from .engine import Engine
-
     trainer.config = snap.config
     engine = Engine([snap.config], init=False)
     engine.load_state(snap.engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -186,12 +187,18 @@ class Trainer:
         recipes.apply(trainer, log)
         return trainer
 
-    def rewind(self, step: int, train=None, progress=None) -> None:
+    def rewind(self, step: int, train: Callable[[Trainer, int, str], int] | None = None,
+               progress: Callable[[int, int], None] | None = None) -> None:
         """Takes the run back to `step`, exactly: as a fresh replay of its recipe up to that
-        step would leave it (actions done at that step afterwards are undone too). Replays
-        from the nearest snapshot; `train` and `progress` as in evengan.recipe.apply.
-        ValueError for a step the run has not reached or a run whose past is not known."""
-        target = recipes.prefix(recipes.recipe(self)["log"], self._reachable(step))
+        step would leave it (recipe.prefix: actions done at an earlier step after reaching it
+        are undone too; at the current step everything done stays). Replays from the nearest
+        snapshot; `train` and `progress` as in evengan.recipe.apply. ValueError for a step
+        the run has not reached or a run whose past is not known."""
+        log = recipes.recipe(self)["log"]
+        step = self._reachable(step)
+        # A run that blew up logs the step it attempted: its prefix leaves that out.
+        target = log if step == self.step_count and not self.diverged else \
+            recipes.prefix(log, step)
         snap = self.snapshots.nearest(int(step))
         if snap is None:  # a run from a checkpoint file: from its recipe's step 0
             self.config = self.origin
@@ -204,7 +211,8 @@ class Trainer:
             start = snap.step
         recipes.apply(self, recipes.after(target, start), progress, train)
 
-    def fork(self, step: int, train=None, progress=None) -> Trainer:
+    def fork(self, step: int, train: Callable[[Trainer, int, str], int] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Trainer:
         """A new run that is this one taken back to `step` (see rewind()); this one goes on
         as it was. The two share their snapshots up to the step."""
         self._reachable(step)

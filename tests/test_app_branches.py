@@ -104,3 +104,15 @@ def test_branch_names_are_checked_and_branches_are_capped():
     assert any("at most 4 branches" in w.value for w in at.warning)
     at.text_input(key="w_branch_name").set_value("A").run()  # taken
     assert any("must be new" in w.value for w in at.warning)
+
+
+def test_a_new_branch_joins_the_comparison_and_a_change_just_made_is_kept():
+    at = _trained(200)
+    at.select_slider(key="w_lr_g").set_value(1e-2).run()  # at step 200, then Branch here
+    at.button(key="btn_fork").click().run()
+    assert trainer(at).config.lr_g == 1e-2 and at.session_state["w_lr_g"] == 1e-2
+    _go_back(at, 100, "btn_fork")
+    assert list(at.session_state["branches"]) == ["A", "B", "C"]
+    compare = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                   if '"Branches compared"' in c.proto.spec)
+    assert {d["name"] for d in compare["data"]} == {"A", "B", "C"}

@@ -37,7 +37,10 @@ def _identical(a: Trainer, b: Trainer) -> None:
 
 
 def _replayed_to(trainer: Trainer, step: int) -> Trainer:
+    """The recipe replayed to `step`: cut there, or whole at the run's current step."""
     data = trainer.recipe()
+    if step == trainer.step_count and not trainer.diverged:
+        return Trainer.from_recipe(data)
     return Trainer.from_recipe({**data, "log": prefix(data["log"], step)})
 
 
@@ -88,6 +91,18 @@ def test_rewind_equals_a_fresh_replay_to_that_step(seed):
     _identical(live, again)
 
 
+def test_a_fork_at_the_current_step_keeps_what_was_just_done():
+    live = Trainer(GANConfig(seed=2))
+    live.run(300)
+    live.update_config(live.config.replace(lr_g=0.01))  # at step 300, after reaching it
+    live.set_weight("g", 0, 1, 2, 0.5)
+    branch = live.fork(300)
+    assert branch.config.lr_g == 0.01 and branch.recipe() == live.recipe()
+    _identical(branch, live)
+    earlier = live.fork(299)  # one step back: both changes came after, so both go
+    assert earlier.config.lr_g == live.origin.lr_g
+
+
 def test_a_fork_leaves_the_run_it_came_from_as_it_was():
     live = Trainer(GANConfig(seed=3))
     live.run(900)
@@ -128,6 +143,21 @@ def test_split_step_is_the_last_step_two_runs_share():
     brute = max(s for s in range(351) if prefix(a.recipe()["log"], s)
                 == prefix(b.recipe()["log"], s))
     assert brute == 250
+
+
+@pytest.mark.parametrize("capacity", [8, 16, 64])
+def test_rewind_is_exact_when_the_logs_have_thinned(capacity):
+    live = Trainer(GANConfig(seed=6), history_capacity=capacity, eval_every=7)
+    live.snapshots = rewind.Snapshots(every=3)  # snapshots between thinnings, on and off
+    live.snapshots.take(live)
+    live.run(400)
+    for step in (1, 2, 99, 100, 101, 250, 399, 400):
+        data = live.recipe()
+        replay = (Trainer.from_recipe(data, history_capacity=capacity, eval_every=7)
+                  if step == 400 else Trainer.from_recipe(
+                      {**data, "log": prefix(data["log"], step)}, history_capacity=capacity,
+                      eval_every=7))
+        _identical(live.fork(step), replay)
 
 
 def test_snapshots_stay_few_and_small_on_a_long_run():

@@ -65,13 +65,15 @@ def _free_name(taken) -> str:
 
 
 def _room(extra: int) -> str | None:
-    """Why this session may not keep `extra` more branches, or None (then booked)."""
+    """Why this session may not keep `extra` more branches like the current one, or None
+    (then booked)."""
     ss = st.session_state
-    count = len(runs()) + extra
-    if count > MAX_BRANCHES:
+    branches = runs()
+    if len(branches) + extra > MAX_BRANCHES:
         return t("branch_full", n=MAX_BRANCHES)
     # The run that trains is booked as such (state.refusal); the others only keep memory.
-    kept = budget.kept_bytes(ss.trainer.config) * (count - 1)
+    kept = sum(budget.kept_bytes(tr.config) for name, tr in branches.items()
+               if name != ss.branch) + extra * budget.kept_bytes(ss.trainer.config)
     if budget.estimate_bytes(ss.trainer.config) + kept > SESSION_BYTES:
         return t("branch_memory", mb=SESSION_BYTES >> 20)
     return scheduler().reserve(ss.uid, kept, SERVER_BYTES, session_alive(), "branches")
@@ -93,6 +95,7 @@ def _open(name: str) -> None:
         scheduler().stop(ss.uid)
         ss.branch, ss.trainer = name, ss.branches[name]
         ss.revert_widgets = True  # the sidebar shows the opened branch's settings
+        ss.page_rerun = True
 
 
 def _delete(name: str) -> None:
@@ -104,6 +107,7 @@ def _delete(name: str) -> None:
         _open(next(n for n in branches if n != name))
     del branches[name]
     _room(0)  # books less
+    ss.page_rerun = True
 
 
 def _rename() -> None:
@@ -115,6 +119,7 @@ def _rename() -> None:
         return
     ss.branches = {new if n == ss.branch else n: tr for n, tr in branches.items()}
     ss.branch = new
+    ss.page_rerun = True
 
 
 # ---- the work ------------------------------------------------------------------------------
@@ -136,7 +141,7 @@ def pending() -> None:
             return
     ss.playing = False
     scheduler().stop(ss.uid)
-    holder = st.empty()
+    holder, done = st.empty(), False
     try:
         if what == "seed":
             data = current.recipe()
@@ -156,10 +161,14 @@ def pending() -> None:
         else:
             new = current.fork(step, train=train)
         holder.empty()
+        done = True
     except ValueError as exc:  # a run without a known past, a step out of reach
         holder.empty()
         st.warning(t("branch_failed", error=plain(exc)))
         return
+    finally:
+        if not done:  # failed or cancelled: the branch booked for is not there
+            _room(0)
     branches = runs()
     if what == "rewind":
         branches[ss.branch] = new
@@ -199,8 +208,9 @@ def _fair_train(bar, total: int):
 
 # ---- the panel -----------------------------------------------------------------------------
 
-def panel() -> None:
-    """Below the charts: go back, branch, the branches with their links, and the comparison."""
+def panel(prefs) -> None:
+    """Below the charts: go back, branch, the branches with their links, and the comparison
+    (with the page's loss smoothing, prefs.smoothing)."""
     ss = st.session_state
     branches = runs()
     trainer: Trainer = ss.trainer
@@ -208,9 +218,10 @@ def panel() -> None:
     with st.expander(t("branch_title"), expanded=len(branches) > 1, key="x_branches",
                      on_change="rerun", icon=":material/fork_right:"):
         st.caption(t("branch_help"))
-        if ss.get("playing"):
+        if ss.get("playing"):  # the class thread trains the run: nothing here may read it
             st.info(t("branch_pause_first"))
-        elif trainer.actions is None:
+            return
+        if trainer.actions is None:
             st.info(t("branch_no_past"))
         elif trainer.step_count == 0:
             st.caption(t("branch_train_first"))
@@ -223,14 +234,14 @@ def panel() -> None:
             right.button(t("branch_fork"), on_click=_ask, args=("branch", key),
                          icon=":material/fork_right:", width="stretch", key="btn_fork")
         _branch_list(branches)
-        if not ss.get("playing") and trainer.actions is not None:
+        if trainer.actions is not None:
             seed_col, button_col = st.columns([1, 2], vertical_alignment="bottom")
             seed_col.number_input(t("branch_seed"), 0, 2**31 - 1,
                                   (trainer.origin.seed + 1) % 2**31, key="w_branch_seed")
             button_col.button(t("branch_other_seed"), on_click=_ask, args=("seed",),
                               icon=":material/casino:", width="stretch", key="btn_seed_branch")
         if len(branches) > 1:
-            _compare(branches)
+            _compare(branches, prefs.smoothing)
 
 
 def _branch_list(branches: dict[str, Trainer]) -> None:
@@ -246,17 +257,19 @@ def _branch_list(branches: dict[str, Trainer]) -> None:
                        args=(name,), disabled=here, width="stretch")
         cols[2].button(t("branch_delete"), key=f"btn_del_{name}", on_click=_delete,
                        args=(name,), disabled=len(branches) == 1, width="stretch")
-        if len(branches) > 1 or here:
+        if "share" not in ss.get("hidden", set()):
             with st.popover(t("branch_link", name=name)):
                 st.code(share_link(tr), language=None, wrap_lines=True)
     ss.w_branch_name = ss.branch
     st.text_input(t("branch_name"), key="w_branch_name", on_change=_rename, max_chars=24)
 
 
-def _compare(branches: dict[str, Trainer]) -> None:
+def _compare(branches: dict[str, Trainer], smoothing: float) -> None:
     ss = st.session_state
+    # Keyed by the names, so that a new or renamed branch joins the comparison.
     names = st.multiselect(t("branch_compare"), list(branches), default=list(branches),
-                           key="w_compare", max_selections=len(plots.BRANCH_COLORS))
+                           key="w_compare_" + "|".join(branches),
+                           max_selections=len(plots.BRANCH_COLORS))
     if len(names) < 2:
         st.caption(t("branch_pick_two"))
         return
@@ -277,7 +290,7 @@ def _compare(branches: dict[str, Trainer]) -> None:
     labels = {"title": t("branch_compare_title"), "loss_g": t("g_loss"),
               "loss_d": t("d_loss"), "even_ratio": t("exact_ratio"),
               "coverage": t("coverage"), "x": t("x_step")}
-    st.plotly_chart(plots.compare_figure(data, splits, labels=labels),
+    st.plotly_chart(plots.compare_figure(data, splits, smoothing, labels),
                     key="chart_compare", config=CHART_CONFIG)
     cfg = branches[base].config
     alike = [(n, tr) for n, tr in zip(names, chosen, strict=True)

@@ -160,7 +160,6 @@ def train_page() -> None:
             share.panel(trainer)
 
     live(prefs)
-    branches.panel()
 
 
 def _play(trainer: Trainer, prefs: controls.ViewPrefs) -> None:
@@ -217,6 +216,9 @@ def live(prefs: controls.ViewPrefs) -> None:
             ensemble.panel()
             st.divider()
             lab.render_view(trainer, lab.view_picker(), prefs.mode, ev)
+            branches.panel(prefs)  # in the fragment, so that its slider and links stay current
+        if ss.pop("page_rerun", False) or ss.get("pending_branch"):
+            st.rerun(scope="app")  # a branch opened, renamed or asked for: the whole page
         if ss.get("_timer_on") and not ss.playing:
             st.rerun(scope="app")  # training stopped itself: a whole-page run stops the timer
         if ss.playing and abs(tick_seconds(sched.playing()) - ss.tick) > 0.2 * ss.tick:

@@ -252,8 +252,8 @@ _EN = {
                    "Rewind moves this branch back; Branch here keeps it and starts a new one "
                    "at that step, to change a setting and go on. Each branch has its own link.",
     "branch_pause_first": "Pause to rewind or branch.",
-    "branch_no_past": "This run came from a file without its recipe: its past is not known, "
-                      "so it cannot go back.",
+    "branch_no_past": "This run's past is not known (it came from a file without its "
+                      "recipe, or took more than 5,000 actions), so it cannot go back.",
     "branch_train_first": "Train a few steps first: there is nothing to go back to yet.",
     "branch_step": "Go back to step",
     "branch_rewind": "Rewind this branch",
@@ -553,8 +553,8 @@ _PT = {
                    "um ramo novo naquele passo, para mudar um ajuste e seguir. Cada ramo tem "
                    "o seu link.",
     "branch_pause_first": "Pause para voltar ou ramificar.",
-    "branch_no_past": "Este treino veio de um arquivo sem a receita: o passado dele é "
-                      "desconhecido, então ele não pode voltar.",
+    "branch_no_past": "O passado deste treino é desconhecido (veio de um arquivo sem a "
+                      "receita, ou passou de 5.000 ações), então ele não pode voltar.",
     "branch_train_first": "Treine alguns passos antes: ainda não há para onde voltar.",
     "branch_step": "Voltar ao passo",
     "branch_rewind": "Voltar este ramo",
