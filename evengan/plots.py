@@ -29,9 +29,11 @@ def figure(data: list[dict], layout: dict, title: str, height: int = HEIGHT) -> 
     base = {
         "title": {"text": title, "x": 0.01, "font": {"size": 16}},
         "height": height,
-        "margin": {"l": 55, "r": 15, "t": 40, "b": 40},
+        "margin": {"l": 55, "r": 15, "t": 40, "b": 75},
         "uirevision": "evengan",
-        "legend": {"orientation": "h", "y": -0.2, "x": 0},
+        # At the foot of the figure, below the x axis and its title, never on them.
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
+                   "x": 0},
         "template": _TEMPLATE,
     }
     base.update(layout)
@@ -64,23 +66,31 @@ def smooth(values, amount: float) -> np.ndarray:
 
 
 def _line(x, y, name: str, color: str, width: float = 2, **extra) -> dict:
-    return {"type": "scatter", "mode": "lines", "x": _f32(x), "y": _f32(y), "name": name,
-            "line": {"color": color, "width": width}, **extra}
+    """A line; with under three points, markers too (a lone point draws no line at all)."""
+    mode = "lines" if len(x) > 2 else "lines+markers"
+    return {"type": "scatter", "mode": mode, "x": _f32(x), "y": _f32(y), "name": name,
+            "line": {"color": color, "width": width}, "marker": {"color": color, "size": 7},
+            **extra}
 
 
-def loss_figure(steps, loss_g, loss_d, smoothing: float = 0.0, labels=None) -> go.Figure:
-    """G and D losses over steps with the ln 2 line both settle at when D is fooled."""
+def loss_figure(steps, loss_g, loss_d, smoothing: float = 0.0, labels=None,
+                reference: float | None = LN2) -> go.Figure:
+    """G and D losses over steps, with the ln 2 line both BCE losses settle at when D is
+    fooled (reference None: no line, for losses that have no such level)."""
     labels = labels or {}
     data = [_line(steps, smooth(loss_g, smoothing), labels.get("g", "G loss"), G_COLOR),
             _line(steps, smooth(loss_d, smoothing), labels.get("d", "D loss"), D_COLOR)]
     layout = {
         "xaxis": {"title": {"text": labels.get("x", "step")}},
         "yaxis": {"title": {"text": labels.get("y", "loss")}},
-        "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": LN2, "y1": LN2,
-                    "line": {"dash": "dash", "color": TARGET_COLOR, "width": 1}}],
-        "annotations": [{"xref": "paper", "x": 0, "y": LN2, "text": "ln 2", "showarrow": False,
-                         "xanchor": "left", "yanchor": "bottom"}],
     }
+    if reference is not None:
+        layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1,
+                             "y0": reference, "y1": reference,
+                             "line": {"dash": "dash", "color": TARGET_COLOR, "width": 1}}]
+        layout["annotations"] = [{"xref": "paper", "x": 0, "y": reference, "text": "ln 2",
+                                  "showarrow": False, "xanchor": "left",
+                                  "yanchor": "bottom"}]
     return figure(data, layout, labels.get("title", "Losses"))
 
 
@@ -114,13 +124,15 @@ def bits_heatmap(probs, ints: Sequence[int], labels=None) -> go.Figure:
 
     layout = {
         "xaxis": axis([0, 0.46], labels.get("soft", "G(z): probability of 1")),
-        "xaxis2": axis([0.48, 0.92], labels.get("hard", "bits (≥ 0.5 is 1)")),
-        "xaxis3": axis([0.94, 1.0], ""),
-        "yaxis": {"autorange": "reversed", "tickfont": {"size": 10}},
+        "xaxis2": axis([0.48, 0.86], labels.get("hard", "bits (≥ 0.5 is 1)")),
+        "xaxis3": {**axis([0.92, 1.0], ""), "tickfont": {"size": 11}},
+        # Every row named, dark and legible on a projector (Plotly would skip every other).
+        "yaxis": {"autorange": "reversed", "tickfont": {"size": 12, "color": "#222222"},
+                  "tickmode": "array", "tickvals": rows, "ticktext": rows},
         "margin": {"l": 150, "r": 15, "t": 40, "b": 50},
     }
     return figure(data, layout, labels.get("title", "Generated bit patterns (fixed noise)"),
-                  height=max(HEIGHT, 110 + 14 * k))
+                  height=max(HEIGHT, 125 + 16 * k))
 
 
 def ratio_figure(batch_steps, even_batch, eval_steps, even_exact, coverage,
@@ -148,13 +160,23 @@ def distribution_figure(q, target, labels=None) -> go.Figure:
         {"type": "bar", "x": xs, "y": q, "name": labels.get("q", "G's output q"),
          "marker": {"color": np.where(xs % 2 == 0, EVEN_COLOR, ODD_COLOR).tolist()},
          "hovertemplate": "%{x}: %{y:.4f}<extra></extra>"},
-        {"type": "scatter", "mode": "lines", "x": xs, "y": _f32(target),
-         "name": labels.get("target", "target p"),
-         "line": {"color": TARGET_COLOR, "dash": "dot", "shape": "hvh"}},
+        _target_line(target, labels.get("target", "target p"), "x", "y", True),
     ]
     layout = {"xaxis": {"title": {"text": labels.get("x", "integer")}},
               "yaxis": {"title": {"text": "q"}}, "bargap": 0.05}
     return figure(data, layout, labels.get("title", "Output distribution (exact)"))
+
+
+def _target_line(target, name: str, xaxis: str, yaxis: str, legend: bool) -> dict:
+    """The target as one flat dotted line at its level on the numbers it covers (the evens):
+    drawn through every integer it would zig-zag between that level and 0."""
+    target = _f32(target)
+    level = float(target.max()) if len(target) else 0.0
+    covered = np.flatnonzero(target > 0)
+    x = [covered[0] - 0.5, covered[-1] + 0.5] if len(covered) else []
+    return {"type": "scatter", "mode": "lines", "x": x, "y": [level] * len(x), "name": name,
+            "line": {"color": TARGET_COLOR, "dash": "dot", "width": 2}, "hoverinfo": "skip",
+            "showlegend": legend, "xaxis": xaxis, "yaxis": yaxis}
 
 
 # ---- the mode-collapse lab --------------------------------------------------------------
@@ -241,7 +263,7 @@ def landscape_figure(d_values, labels=None) -> go.Figure:
              "marker": {"color": np.where(xs % 2 == 0, EVEN_COLOR, ODD_COLOR).tolist()},
              "hovertemplate": "D(%{x}) = %{y:.3f}<extra></extra>"}]
     layout = {"xaxis": {"title": {"text": labels.get("x", "integer")}},
-              "yaxis": {"title": {"text": "D(x)"}},
+              "yaxis": {"title": {"text": labels.get("y", "D(x)")}},
               "annotations": [{"x": best, "y": float(d[best]), "text":
                                labels.get("favourite", "D's favourite") + f": {best}",
                                "showarrow": True, "arrowhead": 2}], "bargap": 0.05}
@@ -273,7 +295,8 @@ def matrix_figure(w, title: str, labels=None) -> go.Figure:
     bound = float(np.abs(w).max()) or 1.0
     data = [{"type": "heatmap", "z": w, "zmin": -bound, "zmax": bound, "colorscale": "RdBu",
              "reversescale": True, "colorbar": {"thickness": 12},
-             "x": [f"{labels.get('out', 'out')} {j}" for j in range(w.shape[1])],
+             "x": labels.get("x_names") or [f"{labels.get('out', 'out')} {j}"
+                                            for j in range(w.shape[1])],
              "y": [f"{labels.get('in', 'in')} {i}" for i in range(w.shape[0])],
              "hovertemplate": "%{y} → %{x}: %{z:.3f}<extra></extra>"}]
     layout = {"yaxis": {"autorange": "reversed"}}
@@ -400,10 +423,8 @@ def distributions_figure(names: Sequence[str], qs, target, labels=None) -> go.Fi
         data.append({"type": "bar", "x": xs, "y": _f32(q), "name": name, "showlegend": False,
                      "marker": {"color": colors}, "xaxis": f"x{axis}", "yaxis": f"y{axis}",
                      "hovertemplate": f"{name}<br>" + "%{x}: %{y:.4f}<extra></extra>"})
-        data.append({"type": "scatter", "mode": "lines", "x": xs, "y": _f32(target),
-                     "name": labels.get("target", "target p"), "showlegend": i == 0,
-                     "line": {"color": TARGET_COLOR, "dash": "dot", "shape": "hvh"},
-                     "xaxis": f"x{axis}", "yaxis": f"y{axis}", "hoverinfo": "skip"})
+        data.append(_target_line(target, labels.get("target", "target p"), f"x{axis}",
+                                 f"y{axis}", i == 0))
         layout[f"yaxis{axis}"] = {"domain": _band(i, rows, 0.06), "range": [0, 1.05 * top_q],
                                   "title": {"text": name, "font": {"size": 12}}}
         layout[f"xaxis{axis}"] = {"anchor": f"y{axis}", "showticklabels": i == rows - 1,

@@ -18,13 +18,14 @@ from .. import recipe as recipes
 from ..metrics import target_distribution
 from ..scheduler import kind
 from ..trainer import Trainer
-from .panels import CHART_CONFIG
+from .panels import CHART_CONFIG, chart
 from .share import share_link
 from .state import (
     SERVER_BYTES,
     SESSION_BYTES,
     SESSION_STEP_CAP,
     chart_points,
+    num,
     scheduler,
     session_alive,
     t,
@@ -152,7 +153,7 @@ def pending() -> None:
             snap = current.snapshots.nearest(step)
             total = step - (snap.step if snap is not None else 0)
         with holder.container():
-            bar = st.progress(0.0, text=t("branch_working", done=0, total=f"{total:,}"))
+            bar = st.progress(0.0, text=t("branch_working", done=0, total=num(total, ",")))
             st.button(t("cancel"), key="btn_cancel_branch", icon=":material/cancel:")
         train = _fair_train(bar, total)
         if what == "seed":
@@ -194,7 +195,7 @@ def _fair_train(bar, total: int):
             last[0] = now
             at = done[0] + k
             bar.progress(min(at / max(total, 1), 1.0),
-                         text=t("branch_working", done=f"{at:,}", total=f"{total:,}"))
+                         text=t("branch_working", done=num(at, ","), total=num(total, ",")))
 
     def train(trainer: Trainer, n: int, mode: str) -> int:
         with ss.lock:
@@ -251,8 +252,8 @@ def _branch_list(branches: dict[str, Trainer]) -> None:
         here = name == ss.branch
         cols = st.columns([3, 1, 1], vertical_alignment="center")
         cols[0].markdown(t("branch_row", mark="●" if here else "○", name=_md(name),
-                           step=f"{tr.step_count:,}", even=f"{ev['even_ratio']:.3f}",
-                           coverage=f"{ev['coverage']:.3f}"))
+                           step=num(tr.step_count, ","), even=num(ev['even_ratio'], ".3f"),
+                           coverage=num(ev['coverage'], ".3f")))
         cols[1].button(t("branch_open"), key=f"btn_open_{name}", on_click=_open,
                        args=(name,), disabled=here, width="stretch")
         cols[2].button(t("branch_delete"), key=f"btn_del_{name}", on_click=_delete,
@@ -286,18 +287,18 @@ def _compare(branches: dict[str, Trainer], smoothing: float) -> None:
     for name, tr in zip(names, chosen, strict=True):
         if name != base and tr.actions is not None and branches[base].actions is not None:
             at = recipes.split_step(branches[base].recipe(), tr.recipe())
-            splits.append((at, t("branch_split", a=base, b=name, step=f"{at:,}")))
+            splits.append((at, t("branch_split", a=base, b=name, step=num(at, ","))))
     labels = {"title": t("branch_compare_title"), "loss_g": t("g_loss"),
               "loss_d": t("d_loss"), "even_ratio": t("exact_ratio"),
               "coverage": t("coverage"), "x": t("x_step")}
-    st.plotly_chart(plots.compare_figure(data, splits, smoothing, labels),
+    chart(plots.compare_figure(data, splits, smoothing, labels),
                     key="chart_compare", config=CHART_CONFIG)
     cfg = branches[base].config
     alike = [(n, tr) for n, tr in zip(names, chosen, strict=True)
              if (tr.config.n_bits, tr.config.upper) == (cfg.n_bits, cfg.upper)]
     if len(alike) < len(names):
         st.caption(t("branch_other_numbers"))
-    st.plotly_chart(plots.distributions_figure(
+    chart(plots.distributions_figure(
         [n for n, _ in alike], [tr.evaluate()["distribution"] for _, tr in alike],
         target_distribution(cfg.n_bits, cfg.upper).numpy(),
         {"title": t("branch_dist_title"), "target": t("target"), "x": t("integer")}),

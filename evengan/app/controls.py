@@ -117,7 +117,9 @@ def sidebar() -> ViewPrefs:
             names = list(PRESETS)
             if "w_preset" not in ss:
                 ss.w_preset = ss.get("preset") or names[0]
-            st.selectbox(t("preset"), names, key="w_preset", on_change=_apply_preset)
+            tr = bound_t()
+            st.selectbox(t("preset"), names, key="w_preset", on_change=_apply_preset,
+                         format_func=lambda name: tr("preset_name_" + name))
             st.caption(t(f"preset_{ss.w_preset}") if ss.w_preset in PRESETS else "")
         if "n_bits" not in hidden:
             st.slider(t("n_bits"), 3, max(12, int(ss.w_n_bits)), key="w_n_bits")
@@ -188,8 +190,9 @@ def apply_sidebar() -> None:
         ss.notices.append(("info", t("reset_notice", field=", ".join(changed) or "seed")))
 
 
-def buttons() -> tuple[str | None, int]:
-    """The training controls; returns (action, n) for the page to carry out.
+def buttons(frozen: bool = False) -> tuple[str | None, int]:
+    """The training controls; returns (action, n) for the page to carry out. With both
+    networks frozen (`frozen`) Step, Play and Run N would only count steps: they are off.
 
     They live inside the live fragment, so a Step click reruns only the fragment. Play and
     Pause return "play" / "pause": the page then reruns whole to start or stop the timer.
@@ -197,7 +200,8 @@ def buttons() -> tuple[str | None, int]:
     ss = st.session_state
     cols = st.columns([1, 1, 1, 1.2, 1, 1.4, 1])
     action = None
-    if cols[0].button(t("step"), icon=":material/skip_next:", key="btn_step", width="stretch"):
+    if cols[0].button(t("step"), icon=":material/skip_next:", key="btn_step", width="stretch",
+                      disabled=frozen):
         action = "step"
     if cols[1].button(t("step_d"), key="btn_step_d", width="stretch"):
         action = "step_d"
@@ -208,11 +212,11 @@ def buttons() -> tuple[str | None, int]:
                           type="primary", width="stretch"):
             action = "pause"
     elif cols[3].button(t("play"), icon=":material/play_arrow:", key="btn_play",
-                        type="primary", width="stretch"):
+                        type="primary", width="stretch", disabled=frozen):
         action = "play"
     n = cols[4].number_input(t("n_steps"), 1, 100_000, value=500, step=100, key="w_n",
                              label_visibility="collapsed")
-    if cols[5].button(t("run_n"), key="btn_run_n", width="stretch"):
+    if cols[5].button(t("run_n"), key="btn_run_n", width="stretch", disabled=frozen):
         action = "run_n"
     if cols[6].button(t("reset"), icon=":material/restart_alt:", key="btn_reset",
                       width="stretch"):

@@ -8,8 +8,8 @@ from .. import plots
 from ..scheduler import kind
 from ..sweep import COLLAPSE_COVERAGE, Ensemble
 from ..trainer import Trainer
-from .panels import CHART_CONFIG
-from .state import chart_points, refusal, scheduler, t
+from .panels import CHART_CONFIG, chart
+from .state import chart_points, loss_family, num, refusal, scheduler, t
 from .text import plain
 
 
@@ -76,7 +76,7 @@ def panel() -> None:
         return
     h, e = ens.history.thinned(chart_points()), ens.evals.thinned(chart_points())
     st.subheader(t("ensemble_title", k=ens.k))
-    st.metric(t("m_collapse"), f"{ens.collapse_probability():.2f}",
+    st.metric(t("m_collapse"), num(ens.collapse_probability(), ".2f"),
               help=t("m_collapse_help", t=COLLAPSE_COVERAGE))
     left, right = st.columns(2)
 
@@ -84,12 +84,13 @@ def panel() -> None:
         return tuple(source[f"{name}_{q}"] for q in ("q1", "med", "q3"))
 
     with left:
-        st.plotly_chart(plots.band_figure(
+        chart(plots.band_figure(
             h["step"], {t("g_loss"): band(h, "loss_g"), t("d_loss"): band(h, "loss_d")},
-            t("ens_losses"), {"x": t("x_step")}, reference=plots.LN2),
+            t("ens_losses"), {"x": t("x_step")},
+            reference=plots.LN2 if loss_family(ens.config) == "prob" else None),
             key="chart_ens_losses", config=CHART_CONFIG)
     with right:
-        st.plotly_chart(plots.band_figure(
+        chart(plots.band_figure(
             e["step"], {t("exact_ratio"): band(e, "even_ratio"),
                         t("coverage"): band(e, "coverage")},
             t("ens_ratio"), {"x": t("x_step")}, yrange=(-0.02, 1.02),

@@ -9,8 +9,8 @@ from .. import plots
 from ..encoding import bits_to_ints, convert_float_matrix_to_int_list
 from ..metrics import detect_collapse, target_marginals
 from ..trainer import Trainer
-from .panels import CHART_CONFIG
-from .state import SESSION_STEP_CAP, bound_t, chart_points, scheduler, t
+from .panels import CHART_CONFIG, chart
+from .state import SESSION_STEP_CAP, bound_t, chart_points, loss_family, num, scheduler, t
 from .text import plain
 
 VIEWS = ("v_timeline", "v_noise", "v_landscape", "v_gweights", "v_dynamics", "v_slowmo",
@@ -29,9 +29,9 @@ def collapse_notice(trainer: Trainer, ev: dict) -> None:
     found = collapse(trainer)
     if found.collapsed:
         evens = (trainer.config.upper + 1) // 2
-        st.warning(t("collapse_now", step=f"{int(found.since):,}",
+        st.warning(t("collapse_now", step=num(int(found.since), ","),
                      used=round(ev["coverage"] * evens), evens=evens,
-                     modes=f"{2 ** ev['entropy_bits']:.1f}"), icon=":material/warning:")
+                     modes=num(2 ** ev['entropy_bits'], ".1f")), icon=":material/warning:")
 
 
 def view_picker() -> str:
@@ -49,7 +49,7 @@ def render_view(trainer: Trainer, view: str, mode: str | None, ev: dict) -> None
 
 
 def _chart(fig, key: str, caption: str) -> None:
-    st.plotly_chart(fig, key=key, config=CHART_CONFIG)
+    chart(fig, key=key, config=CHART_CONFIG)
     st.caption(caption)
 
 
@@ -84,16 +84,18 @@ def noise_map(trainer: Trainer) -> None:
 
 
 def landscape(trainer: Trainer, ev: dict) -> None:
-    _chart(plots.landscape_figure(ev["d_values"], {"title": t("v_landscape"),
-                                                    "x": t("integer"),
-                                                    "favourite": t("favourite")}),
-           "chart_landscape", t("c_landscape"))
+    family, cfg = loss_family(trainer.config), trainer.config
+    arch = "linear" if cfg.d_hidden == 0 else "mlp"
+    _chart(plots.landscape_figure(ev["d_values"], {
+        "title": t("v_landscape"), "x": t("integer"), "favourite": t("favourite"),
+        "y": "critic(x)" if family == "critic" else "D(x)"}),
+           "chart_landscape", t("c_landscape_" + family) + " " + t("c_landscape_" + arch))
     w = trainer.weights.thinned(chart_points())
-    n = trainer.config.n_bits
-    series = {f"{t('bit')} {n - 1 - i}": w[f"d_bit{i}"] for i in range(n)}
-    _chart(plots.lines_figure(w["step"], series, t("c_dweights").split(".")[0],
-                              {"x": t("x_step")}, reference=0.0),
-           "chart_dweights", t("c_dweights"))
+    n = cfg.n_bits
+    series = {f"b{n - 1 - i}": w[f"d_bit{i}"] for i in range(n)}  # as the heatmap names bits
+    _chart(plots.lines_figure(w["step"], series, t("dweights_" + arch), {"x": t("x_step")},
+                              reference=0.0),
+           "chart_dweights", t("c_dweights" if arch == "linear" else "c_dweights_mlp"))
 
 
 def g_weights(trainer: Trainer, ev: dict) -> None:
@@ -101,17 +103,19 @@ def g_weights(trainer: Trainer, ev: dict) -> None:
     last = len(g.spec.layers) - 1
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(plots.matrix_figure(g.weight(last).detach().numpy(), t("v_gweights")),
-                        key="chart_gmatrix", config=CHART_CONFIG)
+        n = trainer.config.n_bits
+        chart(plots.matrix_figure(g.weight(last).detach().numpy(), t("v_gweights"), {
+            "x_names": [f"b{n - 1 - j}" for j in range(n)], "in": t("input")}),
+            key="chart_gmatrix")
     with right:
         w = trainer.weights.thinned(chart_points())
         n = trainer.config.n_bits
         series = {f"{t('sv')} {i + 1}": w[f"g_sv{i}"] for i in range(n)}
-        st.plotly_chart(plots.lines_figure(w["step"], series, t("sv"), {"x": t("x_step")}),
+        chart(plots.lines_figure(w["step"], series, t("sv_title"), {"x": t("x_step")}),
                         key="chart_gsv", config=CHART_CONFIG)
     st.caption(t("c_gweights"))
     cfg = trainer.config
-    st.plotly_chart(plots.marginals_figure(
+    chart(plots.marginals_figure(
         ev["bit_marginals"],
         target_marginals(cfg.n_bits, cfg.upper).numpy(),
         {"title": t("marginals_title"), "g": "G", "target": t("target")}),
@@ -123,15 +127,17 @@ def dynamics(trainer: Trainer) -> None:
     h = trainer.history.thinned(chart_points())
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(plots.lines_figure(h["step"], {t("grad_g"): h["grad_g"],
+        chart(plots.lines_figure(h["step"], {t("grad_g"): h["grad_g"],
                                                        t("grad_d"): h["grad_d"]},
                                            t("v_dynamics"), {"x": t("x_step")}),
                         key="chart_grads", config=CHART_CONFIG)
     with right:
-        st.plotly_chart(plots.lines_figure(h["step"], {t("d_real"): h["d_real"],
-                                                       t("d_fake"): h["d_fake"]},
-                                           "D(real) / D(fake)", {"x": t("x_step")},
-                                           reference=0.5),
+        family = loss_family(trainer.config)
+        chart(plots.lines_figure(h["step"], {t("d_real"): h["d_real"],
+                                              t("d_fake"): h["d_fake"]},
+                                 t("m_d_critic" if family == "critic" else "m_d"),
+                                 {"x": t("x_step")},
+                                 reference=None if family == "critic" else 0.5),
                         key="chart_dout", config=CHART_CONFIG)
     st.caption(t("c_dynamics"))
 
@@ -153,7 +159,8 @@ def slow_motion(trainer: Trainer, mode: str | None) -> None:
     st.dataframe(np.asarray(story["noise"][:show], dtype=int), height=250)
     st.markdown(t("slow_2", ints=story["fake_ints"][:12]))
     st.dataframe(np.round(story["fake_probs"][:show], 3), height=250)
-    st.markdown(t("slow_3", d_fake=float(np.mean(story["d_fake"]))))
+    st.markdown(t("slow_3", d_fake=float(np.mean(story["d_fake"])),
+                  scale=t("scale_" + loss_family(trainer.config))))
     _part("slow_4", story, "g", loss_g=rec["loss_g"], grad_g=rec["grad_g"],
           g_change=story["g_change"])
     st.markdown(t("slow_5", real=story["real_ints"][:12], d_real=float(np.mean(story["d_real"])),
@@ -181,8 +188,11 @@ def _narrate(trainer: Trainer, mode: str) -> None:
 
 
 def _reinit(trainer: Trainer, net: str) -> None:
-    with st.session_state.lock:
+    ss = st.session_state
+    with ss.lock:
         trainer.reinit(net)
+    ss.edit_message = ("success", t("reinit_done", net=net.upper(),
+                                    step=num(trainer.step_count, ",")))
 
 
 def _apply_edit(trainer: Trainer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import streamlit as st
 
@@ -13,6 +14,7 @@ from . import branches, controls, ensemble, lab, panels, share, sweep_page
 from .state import (
     SESSION_STEP_CAP,
     init_session,
+    num,
     scheduler,
     session_alive,
     sync_query,
@@ -20,6 +22,8 @@ from .state import (
     tick_seconds,
 )
 from .text import plain
+
+ICON = Path(__file__).with_name("icon.png")  # four bits, the last 0: an even number
 
 
 def train(trainer: Trainer, n: int, mode: str = "both", progress=None) -> int:
@@ -43,7 +47,7 @@ def run_with_progress(trainer: Trainer, n: int, mode: str = "both") -> None:
         return
     holder = st.empty()
     with holder.container():
-        bar = st.progress(0.0, text=t("running", done=0, total=f"{n:,}"))
+        bar = st.progress(0.0, text=t("running", done=0, total=num(n, ",")))
         st.button(t("cancel"), key="btn_cancel", icon=":material/cancel:")
     last = [0.0]
 
@@ -51,7 +55,7 @@ def run_with_progress(trainer: Trainer, n: int, mode: str = "both") -> None:
         now = time.perf_counter()
         if now - last[0] > 0.1 or done >= n:  # a few redraws a second are plenty
             last[0] = now
-            bar.progress(done / n, text=t("running", done=f"{done:,}", total=f"{n:,}"))
+            bar.progress(done / n, text=t("running", done=num(done, ","), total=num(n, ",")))
 
     train(trainer, n, mode, progress)
     holder.empty()
@@ -64,7 +68,7 @@ def replay_with_progress(trainer: Trainer, log: list[dict]) -> None:
     total = recipes.steps(log)
     holder = st.empty()
     with holder.container():
-        bar = st.progress(0.0, text=t("replaying", done=0, total=f"{total:,}"))
+        bar = st.progress(0.0, text=t("replaying", done=0, total=num(total, ",")))
         st.button(t("cancel"), key="btn_cancel_replay", icon=":material/cancel:")
     last, base = [0.0], [0]
 
@@ -73,7 +77,7 @@ def replay_with_progress(trainer: Trainer, log: list[dict]) -> None:
         if now - last[0] > 0.1 or done >= total:
             last[0] = now
             bar.progress(min(done / max(total, 1), 1.0),
-                         text=t("replaying", done=f"{done:,}", total=f"{total:,}"))
+                         text=t("replaying", done=num(done, ","), total=num(total, ",")))
 
     def train_part(tr: Trainer, n: int, mode: str) -> int:
         taken = train(tr, n, mode, lambda d: progress(base[0] + d))
@@ -112,18 +116,38 @@ def do_action(trainer: Trainer, action: str | None, n: int, mode: str | None = "
         st.rerun(scope="app")  # the fragment's timer is set by a run of the whole page
 
 
+# A playing page is always "running": its spinning status icon and the fading of stale
+# charts would have every open tab redraw at full frame rate, for nothing. On a phone the
+# controls and metrics wrap into short rows (not one full-width row each), so the step, the
+# metrics and the loss chart share the first screen.
+_STYLE = """
+[data-testid='stStatusWidget']{visibility:hidden}
+.stale-element,[data-stale='true']{opacity:1 !important;transition:none !important}
+@media (max-width: 640px) {
+  h1 {font-size: 1.3rem !important; padding: 0 0 0.2rem 0 !important}
+  [data-testid='stMainBlockContainer'] {padding-top: 3rem !important}
+  .st-key-intro {display: none}
+  .st-key-controls_row [data-testid='stHorizontalBlock'],
+  .st-key-metrics_row [data-testid='stHorizontalBlock'] {flex-wrap: wrap; gap: 0.4rem}
+  .st-key-controls_row [data-testid='stColumn'] {min-width: calc(25% - 0.4rem) !important;
+    flex: 1 1 calc(25% - 0.4rem) !important; width: auto !important}
+  .st-key-metrics_row [data-testid='stColumn'] {min-width: calc(33% - 0.4rem) !important;
+    flex: 1 1 calc(33% - 0.4rem) !important; width: auto !important}
+  .st-key-metrics_row [data-testid='stMetricValue'] {font-size: 1.35rem}
+  .st-key-controls_row button {padding-left: 0.3rem; padding-right: 0.3rem}
+}
+"""
+
+
 def render() -> None:
     """The app: a Train page (the default, at the root URL) and a Sweep page."""
     presenting = "all" in str(st.query_params.get("hide", "")).split(",")
-    st.set_page_config(page_title="evengan", page_icon=":material/exposure_plus_2:",
+    # A file beside the code: a material icon as favicon is fetched from the web.
+    st.set_page_config(page_title="evengan", page_icon=str(ICON),
                        layout="wide",
                        initial_sidebar_state="collapsed" if presenting else "auto")
     init_session()
-    # A playing page is always "running": its spinning status icon and the fading of stale
-    # charts would have every open tab redraw at full frame rate, for nothing.
-    st.html("<style>[data-testid='stStatusWidget']{visibility:hidden}"
-            ".stale-element,[data-stale='true']{opacity:1 !important;"
-            "transition:none !important}</style>")
+    st.html(f"<style>{_STYLE}</style>")
     pages = [st.Page(train_page, title=t("page_train"), icon=":material/play_circle:",
                      url_path="train", default=True),
              st.Page(sweep_page.render, title=t("page_sweep"), icon=":material/grid_on:",
@@ -138,7 +162,7 @@ def train_page() -> None:
     trainer: Trainer = ss.trainer
 
     st.title(t("title"))
-    st.caption(t("intro"))
+    st.container(key="intro").caption(t("intro"))
     with st.expander(t("teach_title")):
         st.markdown(t("teach_body"))
     for level, message in ss.notices:
@@ -191,7 +215,8 @@ def live(prefs: controls.ViewPrefs) -> None:
     @st.fragment(run_every=ss.tick if ss.playing else None)
     def _tick() -> None:
         trainer: Trainer = ss.trainer
-        action, n = controls.buttons()
+        with st.container(key="controls_row"):
+            action, n = controls.buttons(frozen=prefs.mode is None)
         do_action(trainer, action, n, prefs.mode)
         failed = scheduler().pop_error(ss.uid)
         if failed:
@@ -207,7 +232,8 @@ def live(prefs: controls.ViewPrefs) -> None:
             if trainer.step_count >= SESSION_STEP_CAP:
                 st.info(t("cap_reached", cap=SESSION_STEP_CAP))
             ev = trainer.evaluate()  # recorded only every eval_every steps, as in a replay
-            panels.metrics_row(trainer, ev)
+            with st.container(key="metrics_row"):
+                panels.metrics_row(trainer, ev)
             st.caption(panels.space_note(trainer, ev))
             if prefs.mode is None:
                 st.info(t("frozen_both"))

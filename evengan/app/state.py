@@ -17,9 +17,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from .. import budget
 from .. import recipe as recipes
 from ..config import FIELD_NAMES, GANConfig, parse_field
+from ..presets import PRESETS
 from ..scheduler import Scheduler, server
 from ..trainer import Trainer
-from .text import LANGUAGES, plain, translate
+from .text import LANGUAGES, number, plain, translate
 
 # One student's run must not take the server's cores from the others.
 torch.set_num_threads(1)
@@ -80,6 +81,23 @@ def t(key: str, **values) -> str:
     return translate(st.session_state.get("lang", "en"), key, **values)
 
 
+def loss_family(config: GANConfig) -> str:
+    """What D's scores are, for captions and axes: "prob" (a probability, the BCE losses),
+    "ls" (least squares' targets 0 and 1) or "critic" (a Wasserstein critic's raw score)."""
+    return {"bce": "prob", "minimax": "prob", "lsgan": "ls"}.get(config.loss, "critic")
+
+
+def exact(key: str, config: GANConfig) -> str:
+    """A metric's label key: "(exact)" where every noise vector goes through G, the "_est"
+    form where the metrics come from a fixed set of draws."""
+    return key if config.noise == "binary" else key + "_est"
+
+
+def num(value: float, spec: str = "") -> str:
+    """A number as the page's language writes it (1,234.5 or 1.234,5)."""
+    return number(st.session_state.get("lang", "en"), value, spec)
+
+
 def bound_t():
     """t() fixed to the current language, for format functions Streamlit may call later,
     outside this script run."""
@@ -89,8 +107,6 @@ def bound_t():
 
 def config_from_query(params: dict) -> tuple[GANConfig, list[tuple[str, str]]]:
     """The config a URL asks for, skipping bad values: (config, [(field, error), ...])."""
-    from ..presets import PRESETS
-
     problems: list[tuple[str, str]] = []
     base = GANConfig()
     preset = params.get("preset")
@@ -152,6 +168,9 @@ def init_session() -> None:
     ss.playing = False
     ss.preset = params.get("preset") if params.get("preset") else None
     ss.hidden = presenter_hidden(params.get("hide"))
+    # The names as the link gave them (the known ones): "all" stays "all" in the address bar.
+    ss.hide_names = sorted({n.strip() for n in str(params.get("hide") or "").split(",")}
+                           & (set(HIDEABLE) | set(FIELD_NAMES)))
     unknown = {n.strip() for n in str(params.get("hide") or "").split(",")} - {""} - set(
         HIDEABLE) - set(FIELD_NAMES)
     if unknown:
@@ -228,8 +247,8 @@ def link_query(trainer: Trainer) -> dict[str, str]:
         query["step"] = str(trainer.step_count)
     if ss.get("lang", "en") != "en":
         query["lang"] = ss.lang
-    if ss.get("hidden"):
-        query["hide"] = ",".join(sorted(ss.hidden))
+    if ss.get("hide_names"):
+        query["hide"] = ",".join(ss.hide_names)
     return query
 
 
@@ -237,6 +256,7 @@ def sync_query(trainer: Trainer) -> None:
     """Keeps the address bar a share link of the run as it is now."""
     wanted = link_query(trainer)
     current = st.query_params.to_dict()
-    current.pop("preset", None)
+    if current.get("preset") in PRESETS:  # a preset's name may stay; an unknown one goes
+        current.pop("preset")
     if current != wanted:
         st.query_params.from_dict(wanted)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import math
 import time
@@ -12,7 +14,7 @@ import streamlit as st
 from .. import budget, plots
 from ..config import GANConfig, parse_field
 from ..sweep import MAX_BATCH, run_sweep
-from .panels import CHART_CONFIG
+from .panels import CHART_CONFIG, chart
 from .state import SESSION_BYTES, STEP_SECONDS, refusal, scheduler, t
 from .text import plain
 
@@ -44,7 +46,7 @@ def render() -> None:
     st.title(t("sweep_title"))
     st.caption(t("sweep_intro"))
     changed = base.to_query()
-    summary = ", ".join(f"{k}={v}" for k, v in changed.items()) or "tutorial defaults"
+    summary = ", ".join(f"{k}={v}" for k, v in changed.items()) or t("sweep_defaults")
     st.caption(t("sweep_base", summary=summary))
 
     names = list(AXES)
@@ -173,11 +175,11 @@ def show(table, grid: dict[str, list]) -> None:
     left, right = st.columns(2)
     with left:
         z, per = matrix("coverage")
-        st.plotly_chart(plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t("sweep_cov")),
+        chart(plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t("sweep_cov")),
                         key="chart_sweep_cov", config=CHART_CONFIG)
     with right:
         z, per = matrix("even_ratio")
-        st.plotly_chart(plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t("sweep_even")),
+        chart(plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t("sweep_even")),
                         key="chart_sweep_even", config=CHART_CONFIG)
     st.caption(t("c_sweep"))
     st.markdown(f"**{t('sweep_table')}**")
@@ -187,5 +189,17 @@ def show(table, grid: dict[str, list]) -> None:
              "collapse_probability": round(c["collapse_probability"], 2)}
             for c in table.cells()]
     st.dataframe(rows, hide_index=True)
-    st.download_button(t("sweep_csv"), table.to_csv(), file_name="evengan_sweep.csv",
-                       mime="text/csv", key="btn_sweep_csv")
+    left, right = st.columns(2)
+    left.download_button(t("sweep_csv_cells"), _csv(rows), file_name="evengan_sweep_cells.csv",
+                         mime="text/csv", key="btn_sweep_csv_cells", width="stretch")
+    right.download_button(t("sweep_csv"), table.to_csv(), file_name="evengan_sweep_runs.csv",
+                          mime="text/csv", key="btn_sweep_csv", width="stretch")
+
+
+def _csv(rows: list[dict]) -> str:
+    """The table shown, as CSV: one row a cell, its medians over the seeds."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

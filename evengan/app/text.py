@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numbers
+import string
+
 LANGUAGES = {"en": "English", "pt": "Português (Brasil)"}
 
 _EN = {
@@ -153,7 +156,7 @@ _EN = {
     "slow_1": "1. Sample noise: {k} random noise vectors z (first rows shown).",
     "slow_2": "2. G's output: G turns each z into bit probabilities; read at 0.5 they are the "
               "numbers {ints}.",
-    "slow_3": "3. D on the fakes: D gives them a mean score of {d_fake:.3f} (1 = real).",
+    "slow_3": "3. D on the fakes: D gives them a mean score of {d_fake:.3f} {scale}.",
     "slow_4": "4. G's update: G's loss is {loss_g:.4f}; its gradient (norm {grad_g:.4f}) moves "
               "G's weights by {g_change:.5f} towards what D calls real.",
     "slow_5": "5. D on real and fake: real even numbers {real} score {d_real:.3f}, the same "
@@ -163,6 +166,8 @@ _EN = {
     "slow_skip": "(skipped: that network is frozen)",
     "reinit_g": "Re-initialise G",
     "reinit_d": "Re-initialise D",
+    "reinit_done": "{net} has fresh weights and a fresh optimiser from step {step} on (drawn "
+                   "from the run's own seed, so a link replays it).",
     "edit_net": "Network",
     "edit_layer": "Layer",
     "edit_row": "Row (input)",
@@ -213,7 +218,9 @@ _EN = {
     "sweep_collapse": "Collapse probability",
     "c_sweep": "Each cell is the median over its seeds; hover to see every seed. Coverage "
                "near 1 is a healthy GAN; an even ratio of 1 alone is not.",
-    "sweep_csv": "Download the table (CSV)",
+    "sweep_csv": "Every run, one row a seed (CSV)",
+    "sweep_csv_cells": "This table, one row a cell (CSV)",
+    "sweep_defaults": "the tutorial's defaults",
     "sweep_table": "Per-cell medians",
     "share_title": "Share and save",
     "share_help": "This link rebuilds the run: same settings, same seed, trained to the same "
@@ -281,6 +288,49 @@ _EN = {
                             "distributions.",
     "branch_compare_caption": "Up to the dashed line the branches are one run, bit for bit; "
                               "from it, each is what its own settings made of it.",
+    "c_losses_ls": "Least-squares losses: D pushes real scores to 1 and fake ones to 0. Both "
+                   "losses level off once D can no longer tell real from fake; there is no "
+                   "ln 2 here, and level losses only mean D is fooled, not that G is good.",
+    "c_losses_critic": "Wasserstein losses: the critic's scores are not probabilities, so "
+                       "there is no ln 2 line. D's loss is minus the critic's estimate of the "
+                       "distance between real and fake (plus its penalty); it rises toward 0 as "
+                       "G closes the gap.",
+    "m_d_critic": "critic(real) / critic(fake)",
+    "m_d_help_ls": "D's mean score on the last real and fake batches. Least squares pushes "
+                   "real to 1 and fake to 0 (0.5 = cannot tell); it is not a probability.",
+    "m_d_help_critic": "The critic's mean score on the last real and fake batches: raw "
+                       "numbers, not probabilities. The gap between them is what counts.",
+    "c_landscape_prob": "D's output for every integer, judged as a batch of that number alone "
+                        "(1 = real).",
+    "c_landscape_ls": "D's score for every integer, judged as a batch of that number alone "
+                      "(least squares: 1 = real, 0 = fake; not a probability).",
+    "c_landscape_critic": "The critic's score for every integer, judged as a batch of that "
+                          "number alone: higher is more real; not a probability.",
+    "c_landscape_linear": "A linear D can only rank bits, so its favourite is an extreme "
+                          "pattern.",
+    "c_landscape_mlp": "An MLP D can score any set of numbers high: see whether it tells the "
+                       "evens from the odds.",
+    "dweights_linear": "D's weight on each bit",
+    "dweights_mlp": "Size of D's weights on each bit",
+    "c_dweights_mlp": "The size (norm) of D's first-layer weights on each bit over time. An "
+                      "MLP D sees combinations of bits, not only their means, so G cannot "
+                      "satisfy it by matching the means alone.",
+    "scale_prob": "(1 = real)",
+    "scale_ls": "(least squares: 1 = real, 0 = fake)",
+    "scale_critic": "(a critic's raw score: higher is more real)",
+    "m_even_est": "Even ratio (est.)",
+    "m_coverage_est": "Coverage (est.)",
+    "exact_ratio_est": "even ratio (estimated)",
+    "coverage_est": "coverage (estimated)",
+    "dist_title_est": "Output distribution (estimated from 4,096 draws)",
+    "loss_axis": "loss",
+    "sv_title": "Singular values of G's last layer",
+    "input": "input",
+    "preset_name_tutorial": "tutorial",
+    "preset_name_collapse": "collapse",
+    "preset_name_healthy": "healthy",
+    "preset_name_minimax": "minimax",
+    "preset_name_wgan-gp": "wgan-gp",
 }
 
 _PT = {
@@ -293,9 +343,9 @@ _PT = {
     "step": "Passo",
     "step_d": "Passo D",
     "step_g": "Passo G",
-    "play": "Treinar",
+    "play": "Iniciar",
     "pause": "Pausar",
-    "reset": "Reiniciar",
+    "reset": "Zerar",
     "run_n": "Rodar N passos",
     "n_steps": "N",
     "running": "Treinando {done} / {total} passos",
@@ -331,7 +381,7 @@ _PT = {
     "bad_config": "Estes ajustes não combinam: {error}",
     "bad_query": "Valor do link ignorado para {field}: {error}",
     "diverged": "Pausado: {message}",
-    "cap_reached": "Esta sessão chegou ao limite de {cap:,} passos. Clique em Reiniciar.",
+    "cap_reached": "Esta sessão chegou ao limite de {cap:,} passos. Clique em Zerar.",
     "c_losses": "As duas perdas se aproximam de ln 2 quando D não distingue mais real de falso. "
                 "Isso só quer dizer que D foi enganado, não que G é bom.",
     "c_heatmap": "Cada linha é um vetor de ruído fixo, o mesmo em todo passo. Linhas que caem "
@@ -435,7 +485,7 @@ _PT = {
     "slow_1": "1. Sortear ruído: {k} vetores de ruído z aleatórios (primeiras linhas).",
     "slow_2": "2. Saída de G: G transforma cada z em probabilidades de bits; lidas em 0,5 são "
               "os números {ints}.",
-    "slow_3": "3. D nos falsos: D dá a eles nota média {d_fake:.3f} (1 = real).",
+    "slow_3": "3. D nos falsos: D dá a eles nota média {d_fake:.3f} {scale}.",
     "slow_4": "4. Atualização de G: a perda de G é {loss_g:.4f}; seu gradiente (norma "
               "{grad_g:.4f}) move os pesos de G em {g_change:.5f} rumo ao que D chama de real.",
     "slow_5": "5. D no real e no falso: pares reais {real} recebem {d_real:.3f}, os mesmos "
@@ -445,6 +495,8 @@ _PT = {
     "slow_skip": "(pulado: essa rede está congelada)",
     "reinit_g": "Reinicializar G",
     "reinit_d": "Reinicializar D",
+    "reinit_done": "{net} tem pesos e otimizador novos a partir do passo {step} (sorteados "
+                   "da própria semente do treino, então um link os refaz).",
     "edit_net": "Rede",
     "edit_layer": "Camada",
     "edit_row": "Linha (entrada)",
@@ -497,7 +549,9 @@ _PT = {
     "sweep_collapse": "Probabilidade de colapso",
     "c_sweep": "Cada célula é a mediana das suas sementes; passe o mouse para ver cada "
                "semente. Cobertura perto de 1 é uma GAN saudável; taxa de pares 1 sozinha não.",
-    "sweep_csv": "Baixar a tabela (CSV)",
+    "sweep_csv": "Cada treino, uma linha por semente (CSV)",
+    "sweep_csv_cells": "Esta tabela, uma linha por célula (CSV)",
+    "sweep_defaults": "os padrões do tutorial",
     "sweep_table": "Medianas por célula",
     "share_title": "Compartilhar e salvar",
     "share_help": "Este link reconstrói o treino: mesmos ajustes, mesma semente, treinado até o "
@@ -581,6 +635,50 @@ _PT = {
     "branch_other_numbers": "Ramos com outra faixa de números ficam fora das distribuições.",
     "branch_compare_caption": "Até a linha tracejada os ramos são um só treino, bit a bit; "
                               "dali em diante, cada um é o que seus ajustes fizeram dele.",
+    "c_losses_ls": "Perdas de mínimos quadrados: D empurra as notas reais para 1 e as falsas "
+                   "para 0. As duas perdas se estabilizam quando D não distingue mais real de "
+                   "falso; aqui não há ln 2, e perdas estáveis só querem dizer que D foi "
+                   "enganado, não que G é bom.",
+    "c_losses_critic": "Perdas de Wasserstein: as notas do crítico não são probabilidades, "
+                       "então não há linha de ln 2. A perda de D é menos a estimativa do "
+                       "crítico da distância entre real e falso (mais a penalidade); ela sobe "
+                       "rumo a 0 conforme G fecha a distância.",
+    "m_d_critic": "crítico(real) / crítico(falso)",
+    "m_d_help_ls": "Nota média de D nos últimos lotes real e falso. Mínimos quadrados empurram "
+                   "o real para 1 e o falso para 0 (0,5 = não distingue); não é uma "
+                   "probabilidade.",
+    "m_d_help_critic": "Nota média do crítico nos últimos lotes real e falso: números brutos, "
+                       "não probabilidades. O que conta é a distância entre elas.",
+    "c_landscape_prob": "A saída de D para cada inteiro, julgado como um lote só daquele número "
+                        "(1 = real).",
+    "c_landscape_ls": "A nota de D para cada inteiro, julgado como um lote só daquele número "
+                      "(mínimos quadrados: 1 = real, 0 = falso; não é probabilidade).",
+    "c_landscape_critic": "A nota do crítico para cada inteiro, julgado como um lote só "
+                          "daquele número: maior é mais real; não é probabilidade.",
+    "c_landscape_linear": "Um D linear só ordena bits, então seu favorito é um padrão extremo.",
+    "c_landscape_mlp": "Um D MLP pode dar nota alta a qualquer conjunto de números: veja se ele "
+                       "separa os pares dos ímpares.",
+    "dweights_linear": "Peso de D em cada bit",
+    "dweights_mlp": "Tamanho dos pesos de D em cada bit",
+    "c_dweights_mlp": "O tamanho (norma) dos pesos da primeira camada de D em cada bit ao "
+                      "longo do tempo. Um D MLP vê combinações de bits, não só as médias, então "
+                      "G não o satisfaz só acertando as médias.",
+    "scale_prob": "(1 = real)",
+    "scale_ls": "(mínimos quadrados: 1 = real, 0 = falso)",
+    "scale_critic": "(nota bruta do crítico: maior é mais real)",
+    "m_even_est": "Taxa de pares (estim.)",
+    "m_coverage_est": "Cobertura (estim.)",
+    "exact_ratio_est": "taxa de pares (estimada)",
+    "coverage_est": "cobertura (estimada)",
+    "dist_title_est": "Distribuição de saída (estimada com 4.096 sorteios)",
+    "loss_axis": "perda",
+    "sv_title": "Valores singulares da última camada de G",
+    "input": "entrada",
+    "preset_name_tutorial": "tutorial",
+    "preset_name_collapse": "colapso",
+    "preset_name_healthy": "saudável",
+    "preset_name_minimax": "minimax",
+    "preset_name_wgan-gp": "wgan-gp",
 }
 
 def _preset_blurbs() -> dict[str, str]:
@@ -593,11 +691,33 @@ _EN.update(_preset_blurbs())
 STRINGS = {"en": _EN, "pt": _PT}
 
 
+class _Numbers(string.Formatter):
+    """Fills {placeholders} with numbers written the language's way: 1.234,5 in pt-BR."""
+
+    def __init__(self, lang: str):
+        self.swap = lang in DECIMAL_COMMA
+
+    def format_field(self, value, format_spec: str) -> str:
+        text = super().format_field(value, format_spec)
+        numeric = isinstance(value, numbers.Number) and not isinstance(value, bool)
+        return text.translate(_SWAP) if self.swap and numeric else text
+
+
+DECIMAL_COMMA = {"pt"}  # languages that write 0,5 and 1.000
+_SWAP = str.maketrans(",.", ".,")
+
+
+def number(lang: str, value: float, spec: str = "") -> str:
+    """A number as the language writes it: number("pt", 1234.5, ",.1f") is "1.234,5"."""
+    return _Numbers(lang).format_field(value, spec)
+
+
 def translate(lang: str, key: str, **values) -> str:
-    """The text for key in lang (English where a key is missing), with {placeholders} filled."""
+    """The text for key in lang (English where a key is missing), with {placeholders} filled
+    and numbers written the language's way."""
     table = STRINGS.get(lang, _EN)
     text = table.get(key, _EN.get(key, key))
-    return text.format(**values) if values else text
+    return _Numbers(lang).format(text, **values) if values else text
 
 
 def plain(value: object) -> str:
