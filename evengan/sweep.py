@@ -170,12 +170,15 @@ def run_sweep(
     curves_every: int = 0,
     progress: Callable[[int, int], None] | None = None,
     max_bytes: int = budget.DEFAULT_MAX_BYTES,
+    stopped: dict | None = None,
 ) -> SweepTable:
     """Trains every grid cell x seed for `steps` steps and returns their final exact metrics.
 
     `progress(done, total)` is called as run-steps complete; `curves_every` > 0 also keeps
     each run's metrics every that many steps. Raises ValueError before allocating when a
-    batch of runs would pass max_bytes (evengan.budget). `progress` may raise to stop.
+    batch of runs would pass max_bytes (evengan.budget). `progress` may raise to stop; then
+    `stopped["table"]`, if given, receives what was done: the finished runs, and the runs in
+    training evaluated where they stood (the table's steps says at which step).
     """
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
@@ -197,30 +200,43 @@ def run_sweep(
         for lo in range(0, len(members), MAX_BATCH):
             chunk = members[lo : lo + MAX_BATCH]
             engine = Engine([runs[i][1] for i in chunk], device=device)
-            for t in range(steps + 1):
-                if curves_every and t % curves_every == 0:
-                    ev = engine.evaluate()
-                    for m in METRICS:
-                        curves[m][chunk, t // curves_every] = ev[m].cpu().numpy()
-                if t == steps:
-                    break
-                engine.step(record=False)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
-            final = engine.evaluate()
-            finite = engine.finite().cpu().numpy()
-            for j, i in enumerate(chunk):
-                cell, cfg = runs[i]
-                row = {**cell, "seed": cfg.seed, "diverged": not bool(finite[j])}
-                for m in METRICS:
-                    row[m] = float(final[m][j]) if finite[j] else math.nan
-                results[i] = row
+            try:
+                for t in range(steps + 1):
+                    if curves_every and t % curves_every == 0:
+                        ev = engine.evaluate()
+                        for m in METRICS:
+                            curves[m][chunk, t // curves_every] = ev[m].cpu().numpy()
+                    if t == steps:
+                        break
+                    engine.step(record=False)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+            except BaseException:  # stopped (a Stop click, a page left): keep what was done
+                if stopped is not None:
+                    _final_rows(engine, chunk, runs, results)
+                    stopped["table"] = SweepTable(
+                        axes=axes, rows=[r for r in results if r is not None],
+                        steps=engine.steps, seconds=time.perf_counter() - start)
+                raise
+            _final_rows(engine, chunk, runs, results)
     if progress:
         progress(total, total)
     return SweepTable(axes=axes, rows=[r for r in results if r is not None], steps=steps,
                       seconds=time.perf_counter() - start, curves=curves,
                       curve_steps=np.arange(n_evals) * curves_every if n_evals else None)
+
+
+def _final_rows(engine: Engine, chunk: list[int], runs: list, results: list) -> None:
+    """Each run of an engine, evaluated where it stands, as its row of the table."""
+    final = engine.evaluate()
+    finite = engine.finite().cpu().numpy()
+    for j, i in enumerate(chunk):
+        cell, cfg = runs[i]
+        row = {**cell, "seed": cfg.seed, "diverged": not bool(finite[j])}
+        for m in METRICS:
+            row[m] = float(final[m][j]) if finite[j] else math.nan
+        results[i] = row
 
 
 class Ensemble:

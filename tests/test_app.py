@@ -130,6 +130,23 @@ def test_play_sets_the_timer_and_a_tick_trains_pause_stops():
     assert trainer(at).step_count == stopped
 
 
+def test_pause_lands_on_the_step_the_page_showed_exactly():
+    from evengan import Trainer
+
+    at = start()
+    at.button(key="btn_play").click().run()
+    until(lambda: trainer(at).step_count > 0)
+    at.run()  # a tick: the page shows this step
+    shown = at.session_state["shown_step"]
+    until(lambda: trainer(at).step_count > shown)  # the class thread trains on
+    at.button(key="btn_pause").click().run()
+    t = trainer(at)
+    assert t.step_count == shown
+    assert at.metric[0].value == f"{shown:,}"
+    again = Trainer.from_recipe(t.recipe())  # the steps past it are undone, not hidden
+    assert (again.engine.g == t.engine.g).all() and again.step_count == shown
+
+
 def test_chart_data_follow_the_history():
     at = start()
     at.number_input(key="w_n").set_value(120)

@@ -134,3 +134,25 @@ def test_ensemble_quantiles_are_those_of_its_seeds_run_alone():
     for q, name in zip((0.25, 0.5, 0.75), ("q1", "med", "q3")):
         assert np.allclose(ens.history[f"loss_g_{name}"], np.quantile(losses, q, axis=0),
                            atol=1e-5)
+
+
+def test_a_stopped_sweep_keeps_what_was_done():
+    from evengan import GANConfig
+    from evengan.sweep import run_sweep
+
+    class Stop(Exception):
+        pass
+
+    def progress(done: int, total: int) -> None:
+        if done >= total // 2:
+            raise Stop
+
+    stopped: dict = {}
+    with pytest.raises(Stop):
+        run_sweep(GANConfig(), {"lr_g": [1e-3, 1e-2]}, 4, 100, progress=progress,
+                  stopped=stopped)
+    table = stopped["table"]
+    assert len(table.rows) == 8 and table.steps == 50  # every run, where it stood
+    whole = run_sweep(GANConfig(), {"lr_g": [1e-3, 1e-2]}, 4, 50)
+    # The runs stood at step 50: their metrics are those of a sweep of 50 steps.
+    assert [r["coverage"] for r in table.rows] == [r["coverage"] for r in whole.rows]

@@ -113,7 +113,25 @@ def do_action(trainer: Trainer, action: str | None, n: int, mode: str | None = "
         ss.playing = action == "play"
         if action == "pause":
             scheduler().stop(ss.uid)
+            back_to_shown(trainer)
         st.rerun(scope="app")  # the fragment's timer is set by a run of the whole page
+
+
+def back_to_shown(trainer: Trainer) -> None:
+    """Pause stops on the step the page showed when it was clicked: the class thread trains
+    on between two redraws (up to a second of them), and those steps are undone exactly
+    (Trainer.rewind), so the run, its link and the picture agree."""
+    ss = st.session_state
+    shown = ss.pop("shown_step", None)
+    if (shown is None or shown >= trainer.step_count or trainer.actions is None
+            or trainer.diverged or ensemble.current() is not None):
+        return  # an ensemble would have to go back too: it keeps its steps
+
+    def train(tr: Trainer, n: int, mode: str) -> int:
+        return scheduler().train(ss.uid, kind(tr.config, mode, 0), lambda k: tr.run(k, mode), n)
+
+    with ss.lock:
+        trainer.rewind(shown, train)
 
 
 # A playing page is always "running": its spinning status icon and the fading of stale
@@ -232,6 +250,7 @@ def live(prefs: controls.ViewPrefs) -> None:
             if trainer.step_count >= SESSION_STEP_CAP:
                 st.info(t("cap_reached", cap=SESSION_STEP_CAP))
             ev = trainer.evaluate()  # recorded only every eval_every steps, as in a replay
+            ss.shown_step = trainer.step_count  # where a Pause clicked now lands
             with st.container(key="metrics_row"):
                 panels.metrics_row(trainer, ev)
             st.caption(panels.space_note(trainer, ev))

@@ -88,7 +88,7 @@ def render() -> None:
         _run(base, grid, int(seeds), int(steps))
     result = ss.get("sweep")
     if result:
-        show(result["table"], result["grid"])
+        show(result["table"], result["grid"], result.get("of"))
 
 
 def _batches(base: GANConfig, grid: dict[str, list], seeds: int) -> list[tuple[GANConfig, int]]:
@@ -127,7 +127,8 @@ def _run(base: GANConfig, grid: dict[str, list], seeds: int, steps: int) -> None
     holder = st.empty()
     with holder.container():
         bar = st.progress(0.0)
-        st.button(t("cancel"), key="btn_sweep_cancel")  # a click reruns the page: the end
+        st.button(t("sweep_stop"), key="btn_sweep_cancel",  # a click reruns the page: the end
+                  icon=":material/stop:")
     gate = scheduler().gate(ss.uid)  # a slice of the server's time at a time
     last = [0.0]
 
@@ -139,8 +140,10 @@ def _run(base: GANConfig, grid: dict[str, list], seeds: int, steps: int) -> None
             bar.progress(done / max(total, 1),
                          text=t("sweep_running", runs=runs, done=done, total=total))
 
+    stopped: dict = {}
     try:
-        table = run_sweep(base, grid, seeds, steps, progress=progress, max_bytes=SESSION_BYTES)
+        table = run_sweep(base, grid, seeds, steps, progress=progress, max_bytes=SESSION_BYTES,
+                          stopped=stopped)
     except ValueError as exc:  # a grid value that clashes with the base (pack vs batch)
         holder.empty()
         st.warning(t("sweep_bad_value", field=", ".join(grid), error=plain(exc)))
@@ -148,14 +151,22 @@ def _run(base: GANConfig, grid: dict[str, list], seeds: int, steps: int) -> None
     finally:
         gate.close()
         scheduler().release(ss.uid, "sweep")  # its memory is free again
+        if stopped.get("table") is not None:  # Stop, or the page left: what was done stays
+            ss.sweep = {"table": stopped["table"], "grid": grid, "of": steps}
     holder.empty()
     ss.sweep = {"table": table, "grid": grid}
 
 
-def show(table, grid: dict[str, list]) -> None:
+def show(table, grid: dict[str, list], stopped_of: int | None = None) -> None:
+    """The sweep's heatmaps and table; `stopped_of`: the steps asked for, where a Stop cut
+    the sweep short."""
     runs = len(table.rows)
     rate = runs * table.steps / max(table.seconds, 1e-9)
-    st.success(t("sweep_done", runs=runs, steps=table.steps, seconds=table.seconds, rate=rate))
+    if stopped_of:
+        st.info(t("sweep_partial", runs=runs, steps=table.steps, of=stopped_of))
+    else:
+        st.success(t("sweep_done", runs=runs, steps=table.steps, seconds=table.seconds,
+                     rate=rate))
     axes = list(grid)
     x_name, y_name = axes[0], (axes[1] if len(axes) > 1 else None)
     xs, ys = grid[x_name], (grid[y_name] if y_name else [None])

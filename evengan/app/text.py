@@ -221,6 +221,9 @@ _EN = {
     "sweep_csv": "Every run, one row a seed (CSV)",
     "sweep_csv_cells": "This table, one row a cell (CSV)",
     "sweep_defaults": "the tutorial's defaults",
+    "sweep_stop": "Stop (keeps what is done)",
+    "sweep_partial": "This sweep was stopped: {runs:,} runs are shown, the last of them at step "
+                     "{steps:,} of {of:,}.",
     "sweep_table": "Per-cell medians",
     "share_title": "Share and save",
     "share_help": "This link rebuilds the run: same settings, same seed, trained to the same "
@@ -552,6 +555,9 @@ _PT = {
     "sweep_csv": "Cada treino, uma linha por semente (CSV)",
     "sweep_csv_cells": "Esta tabela, uma linha por célula (CSV)",
     "sweep_defaults": "os padrões do tutorial",
+    "sweep_stop": "Parar (guarda o que foi feito)",
+    "sweep_partial": "Esta varredura foi parada: {runs:,} treinos aparecem, os últimos no passo "
+                     "{steps:,} de {of:,}.",
     "sweep_table": "Medianas por célula",
     "share_title": "Compartilhar e salvar",
     "share_help": "Este link reconstrói o treino: mesmos ajustes, mesma semente, treinado até o "
