@@ -120,7 +120,8 @@ def bits_heatmap(probs, ints: Sequence[int], labels=None) -> go.Figure:
          "xaxis": "x3", "yaxis": "y"},
     ]
     def axis(domain: list[float], title: str) -> dict:
-        return {"domain": domain, "title": {"text": title, "font": {"size": 12}}}
+        return {"domain": domain, "title": {"text": title, "font": {"size": 12}},
+                "tickangle": 0}
 
     layout = {
         "xaxis": axis([0, 0.46], labels.get("soft", "G(z): probability of 1")),

@@ -111,3 +111,13 @@ def test_estimated_metrics_are_not_called_exact():
     labels = {m.label for m in at.metric}
     assert "Even ratio (est.)" in labels and "Even ratio (exact)" not in labels
     assert trainer(at).config.noise == "gaussian"
+
+
+def test_the_loss_caption_says_what_this_run_s_losses_do():
+    healthy = start({"preset": "healthy"})
+    healthy.number_input(key="w_n").set_value(1500)
+    healthy.button(key="btn_run_n").click().run()
+    g = trainer(healthy).history["loss_g"][-100:].mean()
+    assert g > 1.0  # this run's D keeps winning
+    captions = " ".join(c.value for c in healthy.caption)
+    assert "away from ln 2" in captions and "settle near ln 2" not in captions

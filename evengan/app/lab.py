@@ -156,9 +156,12 @@ def slow_motion(trainer: Trainer, mode: str | None) -> None:
     st.markdown(t("slowmo_intro", mode=story["mode"]) + f" — {t('m_step')} {int(rec['step'])}")
     show = min(k, 6)
     st.markdown(t("slow_1", k=k))
-    st.dataframe(np.asarray(story["noise"][:show], dtype=int), height=250)
+    noise = np.asarray(story["noise"][:show], dtype=int)
+    st.dataframe({f"z{j}": noise[:, j] for j in range(noise.shape[1])}, height=250)
     st.markdown(t("slow_2", ints=story["fake_ints"][:12]))
-    st.dataframe(np.round(story["fake_probs"][:show], 3), height=250)
+    probs = np.round(story["fake_probs"][:show], 3)
+    n = probs.shape[1]  # bits named as in the heatmap: b(n-1), the most significant, first
+    st.dataframe({f"b{n - 1 - j}": probs[:, j] for j in range(n)}, height=250)
     st.markdown(t("slow_3", d_fake=float(np.mean(story["d_fake"])),
                   scale=t("scale_" + loss_family(trainer.config))))
     _part("slow_4", story, "g", loss_g=rec["loss_g"], grad_g=rec["grad_g"],

@@ -59,7 +59,7 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
                                       ("d", "d_loss"), ("x", "x_step"), ("y", "loss_axis")),
                               reference=plots.LN2 if family == "prob" else None),
             key="chart_losses")
-        st.caption(t("c_losses" if family == "prob" else "c_losses_" + family))
+        st.caption(loss_caption(trainer, family))
         chart(
             plots.ratio_figure(hist["step"], hist["even_batch"], evals["step"],
                                evals["even_ratio"], evals["coverage"],
@@ -86,6 +86,17 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
                                               ("target", "target"), ("x", "integer"))),
             key="chart_distribution")
         st.caption(t("c_distribution"))
+
+
+def loss_caption(trainer: Trainer, family: str) -> str:
+    """What the loss chart says about this run: a BCE run's losses near ln 2 (D fooled), or
+    apart from it (D still tells real from fake); other losses have no such level."""
+    if family != "prob":
+        return t("c_losses_" + family)
+    g, d = (trainer.history[name][-100:] for name in ("loss_g", "loss_d"))
+    if not len(g) or max(abs(g.mean() - plots.LN2), abs(d.mean() - plots.LN2)) < 0.1:
+        return t("c_losses")
+    return t("c_losses_apart", g=num(g.mean(), ".2f"), d=num(d.mean(), ".2f"))
 
 
 def space_note(trainer: Trainer, ev: dict) -> str:

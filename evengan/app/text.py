@@ -291,6 +291,9 @@ _EN = {
                             "distributions.",
     "branch_compare_caption": "Up to the dashed line the branches are one run, bit for bit; "
                               "from it, each is what its own settings made of it.",
+    "c_losses_apart": "The losses are away from ln 2 (G {g}, D {d} over the last 100 steps): D "
+                      "still tells real from fake. A D that keeps winning is what keeps pushing "
+                      "G toward the numbers it does not emit yet.",
     "c_losses_ls": "Least-squares losses: D pushes real scores to 1 and fake ones to 0. Both "
                    "losses level off once D can no longer tell real from fake; there is no "
                    "ln 2 here, and level losses only mean D is fooled, not that G is good.",
@@ -641,6 +644,9 @@ _PT = {
     "branch_other_numbers": "Ramos com outra faixa de números ficam fora das distribuições.",
     "branch_compare_caption": "Até a linha tracejada os ramos são um só treino, bit a bit; "
                               "dali em diante, cada um é o que seus ajustes fizeram dele.",
+    "c_losses_apart": "As perdas estão longe de ln 2 (G {g}, D {d} nos últimos 100 passos): D "
+                      "ainda distingue real de falso. Um D que segue ganhando é o que empurra G "
+                      "para os números que ele ainda não emite.",
     "c_losses_ls": "Perdas de mínimos quadrados: D empurra as notas reais para 1 e as falsas "
                    "para 0. As duas perdas se estabilizam quando D não distingue mais real de "
                    "falso; aqui não há ln 2, e perdas estáveis só querem dizer que D foi "
