@@ -12,6 +12,7 @@ import os
 from . import rewind
 from .config import GANConfig
 from .exact import PRODUCTS_PER_RUN as _CHUNK_FLOATS
+from .losses import LOSSES
 from .models import net_specs
 
 MB = 1 << 20
@@ -35,7 +36,7 @@ def step_floats(cfg: GANConfig) -> float:
     # G's update runs G and D forward and back (3 passes each); D's, D's passes and G forward.
     g_step = 3 * (g_mac + d_mac / 2)
     d_step = 3 * d_mac + g_mac
-    extra = 2 if cfg.loss == "wgan-gp" else 1  # the penalty differentiates through D again
+    extra = 2 if LOSSES[cfg.loss].penalty else 1  # the penalty differentiates through D again
     return cfg.g_steps * g_step + cfg.d_steps * d_step * extra
 
 
@@ -83,7 +84,7 @@ def estimate_bytes(cfg: GANConfig, runs: int = 1) -> int:
     rows_g, rows_d = cfg.batch_size, 2 * cfg.batch_size // cfg.pack
     state = 4 * 5 * (pg + pd)  # weights, two Adam moments, a gradient, a saved copy
     acts = 4 * 4 * (rows_g * sum(i + o for i, o in g) + rows_d * sum(i + o for i, o in d))
-    if cfg.mbstd or cfg.loss == "wgan-gp":  # autograd keeps its own graph: say thrice
+    if cfg.mbstd or not LOSSES[cfg.loss].closed_form:  # autograd keeps its graph: say thrice
         acts *= 3
     # The products and the first level of their tree sum.
     contract = 4 * 2 * max(_contract_floats(rows_g, g), _contract_floats(rows_d, d))

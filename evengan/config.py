@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .losses import LOSSES as _LOSS_TABLE
+
 # Fields whose change needs new networks or a different batch shape. Every other field is a
 # number the running optimisers and losses can take on the fly.
 STRUCTURAL_FIELDS = (
@@ -31,7 +33,7 @@ STRUCTURAL_FIELDS = (
 # highest step a checkpoint may claim.
 MAX_STEPS = 1_000_000
 
-LOSSES = ("bce", "minimax", "lsgan", "wgan", "wgan-gp")
+LOSSES = tuple(_LOSS_TABLE)  # evengan.losses: one entry a loss
 OPTIMIZERS = ("adam", "sgd")
 NOISES = ("binary", "uniform", "gaussian")
 DECODES = ("threshold", "sample")

@@ -16,6 +16,7 @@ import torch
 
 from .config import GANConfig
 from .engine import Engine
+from .losses import LOSSES
 from .trainer import Trainer, finite_records, run_metrics, steps_to_eval
 
 
@@ -25,7 +26,7 @@ def class_key(config: GANConfig, mode: str, step: int, eval_every: int) -> tuple
     Beyond the tensor shapes, a step's plan of random draws depends on the k steps and on
     whether instance noise is on, and the D loss's form on whether labels are smoothed.
     """
-    if config.mbstd or config.loss == "wgan-gp":  # the autograd path is not batch-invariant
+    if config.mbstd or not LOSSES[config.loss].closed_form:  # autograd: not batch-invariant
         return None
     return (config.structure(), config.d_steps, config.g_steps, config.instance_noise > 0,
             config.label_smoothing > 0, mode, eval_every,

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ..config import DECODES, FIELD_NAMES, LOSSES, NOISES, OPTIMIZERS
+from ..config import DECODES, FIELD_NAMES, NOISES, OPTIMIZERS
+from ..losses import LOSSES
 from ..presets import PRESETS
 from .state import bound_t, refusal, set_widgets, t, widget_config
 from .text import LANGUAGES, plain
@@ -37,7 +38,7 @@ class ViewPrefs:
 # options are translated as <prefix>_<value>), "int" (number input), "float" (slider),
 # "bool" (checkbox).
 VARIANTS = [
-    ("group_loss", "loss", "choice", (LOSSES, "loss")),
+    ("group_loss", "loss", "choice", (tuple(LOSSES), "loss")),
     ("group_loss", "d_steps", "int", (1, 10)),
     ("group_loss", "g_steps", "int", (1, 10)),
     ("group_loss", "label_smoothing", "float", (0.0, 0.5, 0.05)),
@@ -61,13 +62,20 @@ VARIANTS = [
 ]
 
 
+def _option_text(tr, prefix: str, value) -> str:
+    """An option's words; a loss the translations do not know yet shows its table label."""
+    key = f"{prefix}_{value}"
+    text = tr(key)
+    return LOSSES[value].label if text == key and prefix == "loss" else text
+
+
 def _variant_widget(name: str, kind: str, options) -> None:
     ss, key, label = st.session_state, "w_" + name, t("f_" + name)
     if kind == "choice":
         values, prefix = options
         values = _choices(list(values), ss[key]) if not isinstance(values[0], str) else values
         tr = bound_t()
-        fmt = (lambda v, p=prefix: tr(f"{p}_{v}")) if prefix else str
+        fmt = (lambda v, p=prefix: _option_text(tr, p, v)) if prefix else str
         st.selectbox(label, values, key=key, format_func=fmt)
     elif kind == "int":
         value = int(ss[key])

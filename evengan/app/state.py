@@ -17,6 +17,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from .. import budget
 from .. import recipe as recipes
 from ..config import FIELD_NAMES, GANConfig, parse_field
+from ..losses import LOSSES
 from ..presets import PRESETS
 from ..scheduler import Scheduler, server
 from ..trainer import Trainer
@@ -84,7 +85,7 @@ def t(key: str, **values) -> str:
 def loss_family(config: GANConfig) -> str:
     """What D's scores are, for captions and axes: "prob" (a probability, the BCE losses),
     "ls" (least squares' targets 0 and 1) or "critic" (a Wasserstein critic's raw score)."""
-    return {"bce": "prob", "minimax": "prob", "lsgan": "ls"}.get(config.loss, "critic")
+    return LOSSES[config.loss].family
 
 
 def exact(key: str, config: GANConfig) -> str:

@@ -1,0 +1,73 @@
+"""Looking at the networks: the exact metrics, D's landscape, one run's weights and modules
+(the Engine's Evaluation)."""
+
+from __future__ import annotations
+
+import torch
+
+from . import exact as ex
+from . import metrics
+from .encoding import ints_to_bits
+from .models import StackedNet
+
+
+class Evaluation:
+    """What the Engine's networks do, without training them (a part of Engine)."""
+
+    def probabilities(self, z: torch.Tensor) -> torch.Tensor:
+        """G's bit probabilities of every run on one shared noise set: (R, k, n)."""
+        with torch.no_grad():
+            return self.generate(z.expand(self.R, *z.shape))
+
+    def landscape(self) -> torch.Tensor:
+        """D's output for every integer x, as D sees a batch made of x alone: (R, 2^n).
+
+        That is what D says to a generator collapsed onto x; the minibatch spread of such a
+        batch is 0, and a PacGAN group holds `pack` copies of x.
+        """
+        x = ints_to_bits(torch.arange(2**self.n, device=self.device), self.n).to(torch.float32)
+        x = x.repeat(1, self.base.pack)
+        if self.base.mbstd:
+            x = torch.cat([x, torch.zeros(x.shape[0], 1, device=self.device)], dim=1)
+        with torch.no_grad():
+            s = self.d_spec.forward(self.d, x.expand(self.R, *x.shape), self.closed_form)[..., 0]
+            return self.squash(s) if self.squash else s
+
+    def evaluate(self, per_run: bool = False) -> dict[str, torch.Tensor | bool]:
+        """Exact metrics of every run (README, "Exact metrics"): tensors with a leading run
+        dimension.
+
+        per_run: the float64 summaries (entropy, JS) are taken one run at a time, so each run's
+        figures are those it gets alone (with threshold decoding on the batch-invariant path,
+        the rest already is).
+        """
+        z, exhaustive = self.eval_noise()
+        probs = self.probabilities(z)
+        if self.base.decode == "threshold":
+            q, exact = metrics.threshold_distribution(probs, self.n), True
+        else:
+            q, exact = metrics.sample_distribution(probs, self.n)
+        if per_run and self.R > 1:
+            rows = [metrics.summarize(q[r : r + 1], self.base.upper) for r in range(self.R)]
+            summary = {k: torch.cat([row[k] for row in rows]) for k in rows[0]}
+        else:
+            summary = metrics.summarize(q, self.base.upper)
+        out: dict[str, torch.Tensor | bool] = dict(summary)
+        out.update(
+            distribution=q,
+            d_values=self.landscape(),
+            bit_marginals=ex.mean(probs, 1) if self.closed_form else probs.mean(dim=1),
+            exhaustive=exhaustive and exact,
+        )
+        return out
+
+    def weight(self, net: str, layer: int, run: int = 0) -> torch.Tensor:
+        """One run's layer weight (fan_in, fan_out), a detached view: out = x @ weight + b."""
+        spec, flat = (self.g_spec, self.g) if net == "g" else (self.d_spec, self.d)
+        return spec.views(flat.detach()[run : run + 1])[layer][0][0]
+
+    def module(self, net: str, run: int = 0) -> StackedNet:
+        """One run's G or D as an nn.Module over the live weights."""
+        if net == "g":
+            return StackedNet(self.g_spec, self.g, run, squash=torch.sigmoid)
+        return StackedNet(self.d_spec, self.d, run, squash=self.squash, features=self.features)

@@ -1,0 +1,211 @@
+"""The losses of a step and their gradients, two ways (the Engine's Gradients).
+
+The closed form traces G and D once and runs each layer's backward by hand
+(evengan.models.NetSpec.backward), with batch-invariant arithmetic (evengan.exact); autograd
+takes the minibatch-std feature and WGAN-GP. tests/test_engine.py checks the two against each
+other on every variant. The losses themselves are the table in evengan.losses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from . import exact as ex
+from . import rng
+from .losses import Scores
+
+_KEEP_GRAD = 4096  # parameters up to which a step keeps its gradient until records()
+
+
+@dataclass(frozen=True)
+class Raw:
+    """What one step's records are made of, kept until records() works them out."""
+
+    real: Scores
+    fake: Scores
+    fake_even: torch.Tensor  # whether each fake's last bit reads 0
+    grad_g: torch.Tensor | None  # None where the network was not updated
+    grad_d: torch.Tensor | None
+    loss_g: torch.Tensor | None  # given by the autograd path, worked out later otherwise
+    loss_d: torch.Tensor | None
+
+
+class Gradients:
+    """The Engine's losses, scores and gradients (a part of evengan.engine.Engine)."""
+
+    def judge(self, s: torch.Tensor) -> Scores:
+        """D's raw scores with what the losses read of them.
+
+        For the BCE losses one exp of -|s| gives the sigmoid, and one log of 1 + that exp
+        gives both softplus(s) and softplus(-s): two transcendental calls where the losses and
+        slopes would make six. On the batch-invariant path the log waits for records().
+        """
+        if self.squash is None:
+            return Scores(s)
+        if not self.closed_form:
+            return Scores(s, torch.sigmoid(s), F.softplus(s), F.softplus(-s))
+        e = ex.exp(-s.abs())
+        inv = 1.0 / (1.0 + e)
+        # The softplus values wait for records(), which takes one log for many steps.
+        return Scores(s, torch.where(s >= 0, inv, e * inv), e=e)
+
+    # The losses and their slopes come from the table in evengan.losses; the engine adds the
+    # batch mean (batch-invariant on the closed-form path) and the per-run label smoothing.
+
+    def g_loss(self, fake: Scores) -> torch.Tensor:
+        """Per-run generator loss from D's scores of the fakes, shape (R,)."""
+        return self._mean(self.loss.g(fake))
+
+    def d_loss(self, real: Scores, fake: Scores) -> torch.Tensor:
+        """Per-run discriminator loss, shape (R,)."""
+        smooth = self.hp["label_smoothing"]
+        return self.loss.d(real, fake, 1 - smooth, smooth if self._smoothing else None,
+                           self._mean)
+
+    def g_loss_slope(self, fake: Scores) -> torch.Tensor:
+        """d g_loss / d s_fake, per sample (before the 1/B of the mean)."""
+        return self.loss.g_slope(fake)
+
+    def d_loss_slopes(self, real: Scores, fake: Scores):
+        """(d d_loss / d s_real, d d_loss / d s_fake), per sample, before the 1/B of the means."""
+        return self.loss.d_slopes(real, fake, 1 - self.hp["label_smoothing"])
+
+    def gradient_penalty(self, real: torch.Tensor, fake: torch.Tensor, h: torch.Tensor):
+        """WGAN-GP: (|grad_x D(x)| - 1)^2 at random points between real and fake samples."""
+        eps = rng.to_uniform(h)[..., None]
+        mid = (eps * real + (1 - eps) * fake).requires_grad_(True)
+        (grad,) = torch.autograd.grad(self.score(mid).sum(), mid, create_graph=True)
+        return ((grad.norm(dim=-1) - 1) ** 2).mean(dim=1)
+
+    def records(self, raws: list[Raw]) -> torch.Tensor:
+        """Records (k, R, len(RECORD_COLUMNS)) of k steps: the losses, D's mean verdicts on
+        the real and fake batches, the fake batch's even share, and the gradient norms."""
+        with torch.no_grad():
+            def stacked(name, part=None):
+                return torch.stack([getattr(r, name) if part is None else
+                                    getattr(getattr(r, name), part) for r in raws])
+
+            real, fake = (Scores(*(None if getattr(raws[0].real, f) is None else
+                                   stacked(side, f) for f in Scores.FIELDS))
+                          for side in ("real", "fake"))
+            if self.closed_form:
+                real, fake = self._with_softplus(real), self._with_softplus(fake)
+                loss_g, loss_d = self.g_loss(fake), self.d_loss(real, fake)
+            else:
+                loss_g, loss_d = stacked("loss_g"), stacked("loss_d")
+            judged = self._mean(torch.stack([real.judged, fake.judged], dim=-2))  # (k, R, 2)
+            even = self._mean(stacked("fake_even").to(torch.float32))
+            norms = []
+            for name in ("grad_g", "grad_d"):
+                grads = None if getattr(raws[0], name) is None else stacked(name)
+                if grads is None:
+                    norms.append(self._nan.expand(len(raws), self.R))
+                elif grads.dim() == 2:  # (k, R): squared norms already, see _kept()
+                    norms.append(grads.sqrt())
+                else:
+                    norms.append(self._norm(grads))
+            return torch.cat([loss_g[..., None], loss_d[..., None], judged, even[..., None],
+                              norms[0][..., None], norms[1][..., None]], dim=-1)
+
+    def _with_softplus(self, scores: Scores) -> Scores:
+        """Adds softplus(s) and softplus(-s) from the exp(-|s|) the step kept: one log."""
+        if scores.e is None:
+            return scores
+        lp = ex.log(1.0 + scores.e)
+        return Scores(scores.s, scores.sigmoid, scores.s.clamp(min=0.0) + lp,
+                      (-scores.s).clamp(min=0.0) + lp, scores.e)
+
+    def _kept(self, grad: torch.Tensor | None) -> torch.Tensor | None:
+        """What a step keeps of a gradient for its record: itself while small, else its
+        squared norm per run (R,), so that many steps of a wide network hold little."""
+        if grad is None or grad.shape[1] <= _KEEP_GRAD:
+            return grad
+        return ex.tree_sum(grad * grad, -1) if self.closed_form else (grad * grad).sum(-1)
+
+    def _norm(self, grad: torch.Tensor) -> torch.Tensor:
+        """Euclidean norm of flat gradients (..., P)."""
+        if self.closed_form:
+            return ex.tree_sum(grad * grad, -1).sqrt()
+        return torch.linalg.vector_norm(grad, dim=-1)
+
+    def _g_grad(self, z: torch.Tensor, blur):
+        """G's gradient with D held fixed: (grad (R, P), loss (R,) or None, fakes (R, B, n))."""
+        if not self.closed_form:
+            fake = self.generate(z)
+            loss = self.g_loss(self.judge(self.score(fake + blur, self.d.detach())))
+            (grad,) = torch.autograd.grad(loss.sum(), self.g)
+            return grad, loss.detach(), fake.detach()
+        logits, g_tape = self.g_spec.trace(self.g_views, z, True)
+        fake = ex.sigmoid(logits)
+        s, d_tape = self.d_spec.trace(self.d_views, self._pack(fake + blur), True)
+        s_fake = self.judge(s[..., 0])
+        grad = self._g_grad_through_d(g_tape, fake, s_fake, d_tape)
+        return grad, None, fake  # records() works the loss out
+
+    def _joint_grads(self, z, x_real, blur_r, blur_f):
+        """Closed-form G and D gradients of the tutorial's step from one D pass.
+
+        Returns ((grad_g, grad_d), loss_g, loss_d, s_real, s_fake, fakes).
+        """
+        logits, g_tape = self.g_spec.trace(self.g_views, z, True)
+        fake = ex.sigmoid(logits)
+        s_real, s_fake, d_tape = self._d_pass(x_real + blur_r, fake + blur_f)
+        grad_d = self._d_param_grad(s_real, s_fake, d_tape)
+        half = s_fake.s.shape[1]
+        fake_tape = [[x[:, half:] for x in part] for part in d_tape]  # the fake half only
+        grad_g = self._g_grad_through_d(g_tape, fake, s_fake, fake_tape)
+        return (grad_g, grad_d), None, None, s_real, s_fake, fake  # losses: see records()
+
+    def _d_grad(self, x_real: torch.Tensor, fake: torch.Tensor, h_gp):
+        """D's gradient on a real and a fake batch: (grad, loss, s_real, s_fake)."""
+        if not self.closed_form:
+            s_real, s_fake = self._score_pair(x_real, fake)
+            loss = self.d_loss(s_real, s_fake)
+            if self.loss.penalty:
+                w = self.hp["gp_weight"][:, 0]
+                loss = loss + w * self.gradient_penalty(x_real, fake, h_gp)
+            (grad,) = torch.autograd.grad(loss.sum(), self.d)
+            return grad, loss.detach(), s_real.detach(), s_fake.detach()
+        s_real, s_fake, tape = self._d_pass(x_real, fake)
+        grad = self._d_param_grad(s_real, s_fake, tape)
+        return grad, None, s_real, s_fake
+
+    def _d_pass(self, x_real: torch.Tensor, fake: torch.Tensor):
+        """One traced D pass over a real and a fake batch: (s_real, s_fake, tape) as Scores."""
+        packed = torch.cat([self._pack(x_real), self._pack(fake)], dim=1)
+        both, tape = self.d_spec.trace(self.d_views, packed, True)
+        both = self.judge(both[..., 0])
+        half = both.s.shape[1] // 2
+        return both.part(0, half), both.part(half, 2 * half), tape
+
+    def _d_param_grad(self, s_real: Scores, s_fake: Scores, tape) -> torch.Tensor:
+        """D's parameter gradient of its loss on both halves of a _d_pass."""
+        slope_r, slope_f = self.d_loss_slopes(s_real, s_fake)
+        slope = (torch.cat([slope_r, slope_f], dim=1) / float(s_real.s.shape[1]))[..., None]
+        grad, _ = self.d_spec.backward(self.d_views, tape, slope)
+        return grad
+
+    def _g_grad_through_d(self, g_tape, fake: torch.Tensor, s_fake: Scores,
+                          d_tape) -> torch.Tensor:
+        """G's parameter gradient of its loss, backpropagated through D (held fixed)."""
+        slope = (self.g_loss_slope(s_fake) / float(s_fake.s.shape[1]))[..., None]
+        _, d_input = self.d_spec.backward(self.d_views, d_tape, slope, grads=False, inputs=True)
+        d_fake = d_input.reshape(fake.shape)
+        grad, _ = self.g_spec.backward(self.g_views, g_tape, _sigmoid_backward(d_fake, fake))
+        return grad
+
+    def _score_pair(self, x_real, fake) -> tuple[Scores, Scores]:
+        """D's scores of a real and a fake batch; one forward pass where D judges samples alone."""
+        if self.base.mbstd:  # the spread feature must see each batch apart
+            return self.judge(self.score(x_real)), self.judge(self.score(fake))
+        both = self.score(torch.cat([x_real, fake], dim=1))
+        half = both.shape[1] // 2
+        return self.judge(both[:, :half]), self.judge(both[:, half:])
+
+
+def _sigmoid_backward(grad: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """The gradient before a sigmoid from the one after it: grad * out * (1 - out)."""
+    return grad * (out * (1.0 - out))
