@@ -19,9 +19,10 @@ from .config import GANConfig
 from .draws import Draws
 from .encoding import ints_to_bits
 from .evaluation import Evaluation
-from .gradients import _KEEP_GRAD, Gradients, Raw
+from .gradients import _KEEP_GRAD, Gradients, Raw, Seen
 from .losses import LOSSES
-from .models import NetSpec, net_specs
+from .models import net_specs
+from .runstate import RunState
 
 # Record columns returned by step(), one row per run.
 RECORD_COLUMNS = ("loss_g", "loss_d", "d_real", "d_fake", "even_batch", "grad_g", "grad_d")
@@ -40,7 +41,7 @@ PER_RUN = (
 _RAW_FLOATS = 1 << 21  # floats that steps may keep for their records before they are made
 
 
-class Engine(Draws, Gradients, Evaluation):
+class Engine(RunState, Draws, Gradients, Evaluation):
     """R GANs sharing one structure (shapes, loss, optimisers), each with its own seed."""
 
     def __init__(self, configs: Sequence[GANConfig], device: str | torch.device = "cpu",
@@ -128,41 +129,11 @@ class Engine(Draws, Gradients, Evaluation):
         """Mean over the batch (the last dimension)."""
         return ex.mean(x, -1) if self.closed_form else x.mean(dim=-1)
 
-    @property
-    def counter(self) -> int:
-        """The first run's draw counter (the only one of a Trainer's engine)."""
-        return int(self.counters[0])
 
 
-    def _init_params(self, spec: NetSpec) -> torch.Tensor:
-        u = rng.uniform(self._keys(), spec.n_params, self.device)
-        bound = spec.init_bounds().to(self.device)
-        return ((2 * u - 1) * bound).requires_grad_(True)
 
-    def _opt_state(self, flat: torch.Tensor) -> dict:
-        return optim.new_state(flat, self.R)
 
-    def set_weight(self, net: str, layer: int, row: int, col: int, value: float) -> None:
-        """Sets one weight of one layer by hand (every run): out = x @ W + b, W[row, col]."""
-        spec, flat = (self.g_spec, self.g) if net == "g" else (self.d_spec, self.d)
-        if not 0 <= layer < len(spec.layers):
-            raise ValueError(f"layer must be in 0..{len(spec.layers) - 1}, got {layer}")
-        _, fan_in, fan_out = spec.layers[layer]
-        if not (0 <= row < fan_in and 0 <= col < fan_out):
-            raise ValueError(
-                f"weight index must be within {fan_in} x {fan_out}, got ({row}, {col})")
-        if not math.isfinite(value):
-            raise ValueError(f"a weight must be a finite number, got {value}")
-        with torch.no_grad():
-            spec.views(flat.detach())[layer][0][:, row, col] = value
 
-    def reinit(self, net: str) -> None:
-        """Fresh weights and optimiser state for "g" or "d", drawn from the run's own stream."""
-        spec = self.g_spec if net == "g" else self.d_spec
-        flat = self._init_params(spec)
-        setattr(self, net, flat)
-        self.opt[net] = self._opt_state(flat)
-        self._refresh_views()
 
     # ---- the pieces of a step -----------------------------------------------------------
 
@@ -170,30 +141,9 @@ class Engine(Draws, Gradients, Evaluation):
 
 
 
-    def generate(self, z: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
-        """G's bit probabilities for noise z, shape (R, k, n)."""
-        logits = self.g_spec.forward(self.g if flat is None else flat, z, self.closed_form)
-        return ex.sigmoid(logits) if self.closed_form else torch.sigmoid(logits)
 
-    def _pack(self, x: torch.Tensor) -> torch.Tensor:
-        """PacGAN: `pack` consecutive samples become one D input."""
-        pack = self.base.pack
-        if pack == 1:
-            return x
-        return x.reshape(x.shape[0], x.shape[1] // pack, x.shape[2] * pack)
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """D's input from samples (R, B, n): PacGAN packing, then the minibatch-std column."""
-        x = self._pack(x)
-        if self.base.mbstd:
-            spread = x.std(dim=1, unbiased=False).mean(dim=-1, keepdim=True)
-            x = torch.cat([x, spread[:, None, :].expand(-1, x.shape[1], 1)], dim=-1)
-        return x
 
-    def score(self, x: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
-        """D's raw output for samples (R, B, n): shape (R, B // pack)."""
-        flat = self.d if flat is None else flat
-        return self.d_spec.forward(flat, self.features(x), self.closed_form)[..., 0]
 
 
     def _update(self, net: str, grad: torch.Tensor) -> None:
@@ -229,7 +179,8 @@ class Engine(Draws, Gradients, Evaluation):
 
     def _step(self, mode: str = "both", z: torch.Tensor | None = None,
               real: torch.Tensor | None = None, record: bool = True) -> Raw | None:
-        """One training step of every run; returns what its records are made of.
+        """One training step of every run; returns what its records are made of, and keeps
+        what D saw in self.seen (slow motion tells those very numbers).
 
         mode "both" is the tutorial's step: (1) update G against D, (2) update D on a real batch
         and that same fake batch. "g" and "d" update one network only. `z` and `real` replace
@@ -238,110 +189,64 @@ class Engine(Draws, Gradients, Evaluation):
         step skips the loss values and norms it would only have reported; the updates are
         the same.
         """
-        cfg = self.base
         do_g, do_d = mode in ("both", "g"), mode in ("both", "d")
         if not (do_g or do_d):
             raise ValueError(f"mode must be 'both', 'g' or 'd', got {mode!r}")
         h = self._step_hashes(do_g, do_d)
         z = self.noise(h["z0"]) if z is None else z
         x_real = self.real(h["x0"]) if real is None else real
-        blur_r, blur_f = self._blur(h, 0, x_real.shape)
+        blur_r, blur_f = self._blur(h, 0, x_real.shape)  # instance noise: what D sees
+        # The closed form takes both gradients from one pass of D over the real and fake
+        # batch: G's update does not change D, and D's step judges G's fakes from before it.
+        joint = (self._joint_grads(z, x_real, blur_r, blur_f)
+                 if self.closed_form and do_g and do_d else None)
 
-        if self.closed_form and do_g and do_d:
-            # D is not changed by G's update and D's step uses the fakes G made before it, so
-            # both gradients come from one pass of D over the real and fake batch together.
-            grad_gd, loss_g, loss_d, real_scores, fake_scores, fake0 = self._joint_grads(
-                z, x_real, blur_r, blur_f)
-            grads = {"g": grad_gd[0], "d": grad_gd[1]}
-        else:
-            grads = None
-        grad_g = grad_d = None
         # (1) update G against the current D
+        grad_g = loss_g = None
         if do_g:
-            if grads is None:
-                grad, loss_g, fake0 = self._g_grad(z, blur_f)
-            else:
-                grad = grads["g"]
-            grad_g = grad
-            self._update("g", grad)
-            for j in range(1, cfg.g_steps):
-                grad, _, _ = self._g_grad(self.noise(h[f"zg{j}"]), 0.0)
-                self._update("g", grad)
+            grad_g, loss_g, fake = joint[0] if joint else self._g_grad(z, blur_f)
+            self._update("g", grad_g)
+            self._more_g_steps(h)
         else:
             with torch.no_grad():
-                fake0 = self.generate(z)
-        self.last_fake = fake0
+                fake = self.generate(z)
+        self.last_fake = fake
 
-        # (2) update D on a real batch and the fake batch G made before its update
-        x_seen, f_seen = x_real + blur_r, fake0 + blur_f
+        # (2) update D on the real batch and the fake batch G made before its update
+        x_seen, f_seen = x_real + blur_r, fake + blur_f
+        grad_d = loss_d = None
         if do_d:
-            if grads is None:
-                grad, loss_d, real_scores, fake_scores = self._d_grad(x_seen, f_seen,
-                                                                      h.get("gp0"))
-            else:
-                grad = grads["d"]
-            grad_d = grad
-            self._update("d", grad)
-            for j in range(1, cfg.d_steps):
-                with torch.no_grad():
-                    fake = self.generate(self.noise(h[f"zd{j}"]))
-                br, bf = self._blur(h, j, x_real.shape)
-                grad, _, _, _ = self._d_grad(self.real(h[f"x{j}"]) + br, fake + bf,
-                                             h.get(f"gp{j}"))
-                self._update("d", grad)
+            grad_d, loss_d, s_real, s_fake = joint[1] if joint else self._d_grad(
+                x_seen, f_seen, h.get("gp0"))
+            self._update("d", grad_d)
+            self._more_d_steps(h, x_real.shape)
         elif record:
             with torch.no_grad():
-                real_scores, fake_scores = self._score_pair(x_seen, f_seen)
-                loss_d = None if self.closed_form else self.d_loss(real_scores, fake_scores)
+                s_real, s_fake = self._score_pair(x_seen, f_seen)
         self.steps += 1
         if not record:
             return None
-        if not do_g and not self.closed_form:
+        self.seen = Seen(z, x_real, fake, s_real, s_fake)
+        return self._raw(s_real, s_fake, fake, grad_g, grad_d, loss_g, loss_d)
+
+    def _more_g_steps(self, h: dict) -> None:
+        """G's updates 2..g_steps of a step, each on fresh noise against the same D."""
+        for j in range(1, self.base.g_steps):
+            grad, _, _ = self._g_grad(self.noise(h[f"zg{j}"]), 0.0)
+            self._update("g", grad)
+
+    def _more_d_steps(self, h: dict, shape) -> None:
+        """D's updates 2..d_steps of a step, each on a fresh real batch and fresh fakes."""
+        for j in range(1, self.base.d_steps):
             with torch.no_grad():
-                loss_g = self.g_loss(fake_scores)
-        if self.closed_form:  # worked out from the scores in records()
-            loss_g = loss_d = None
-        return Raw(real_scores, fake_scores, fake0[..., -1] < 0.5, self._kept(grad_g),
-                   self._kept(grad_d),
-                   None if loss_g is None else loss_g.detach(),
-                   None if loss_d is None else loss_d.detach())
-
-
-
-
-
-
+                fake = self.generate(self.noise(h[f"zd{j}"]))
+            blur_r, blur_f = self._blur(h, j, shape)
+            grad, _, _, _ = self._d_grad(self.real(h[f"x{j}"]) + blur_r, fake + blur_f,
+                                         h.get(f"gp{j}"))
+            self._update("d", grad)
 
 
     # ---- state --------------------------------------------------------------------------
 
-    def state(self) -> dict:
-        """Everything needed to resume: weights, optimiser moments, counters (copies)."""
-        out = {"counter": self.counters.copy(), "steps": self.steps}
-        for net in ("g", "d"):
-            out[net] = getattr(self, net).detach().clone()
-            out[net + "_m"] = self.opt[net]["m"].clone()
-            out[net + "_v"] = self.opt[net]["v"].clone()
-            out[net + "_t"] = self.opt[net]["t"].copy()
-        return out
 
-    def load_state(self, state: dict) -> None:
-        """Takes a state() back; counters and step counts may be one int for every run."""
-        self.counters[:] = np.asarray(state["counter"], dtype=np.int64)
-        self.steps = int(state["steps"])
-        for net in ("g", "d"):
-            flat = getattr(self, net)
-            src = torch.as_tensor(state[net], dtype=torch.float32, device=self.device)
-            if src.shape != flat.shape:
-                raise ValueError(f"checkpoint {net} weights have shape {tuple(src.shape)}, "
-                                 f"expected {tuple(flat.shape)}")
-            with torch.no_grad():
-                flat.copy_(src)
-                self.opt[net]["m"].copy_(torch.as_tensor(state[net + "_m"]))
-                self.opt[net]["v"].copy_(torch.as_tensor(state[net + "_v"]))
-            self.opt[net]["t"][:] = np.asarray(state[net + "_t"], dtype=np.int64)
 
-    def finite(self) -> torch.Tensor:
-        """Per-run flag: every weight of G and D is finite."""
-        with torch.no_grad():
-            return torch.isfinite(self.g).all(dim=1) & torch.isfinite(self.d).all(dim=1)

@@ -33,6 +33,19 @@ class Raw:
     loss_d: torch.Tensor | None
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What a step's first G and D passes saw (run-first tensors): the noise, the real batch,
+    G's fakes (bit probabilities) and D's scores of the real and fake batches as D saw them,
+    instance noise included, before D's update."""
+
+    z: torch.Tensor
+    real: torch.Tensor
+    fake: torch.Tensor
+    s_real: Scores
+    s_fake: Scores
+
+
 class Gradients:
     """The Engine's losses, scores and gradients (a part of evengan.engine.Engine)."""
 
@@ -146,10 +159,9 @@ class Gradients:
         return grad, None, fake  # records() works the loss out
 
     def _joint_grads(self, z, x_real, blur_r, blur_f):
-        """Closed-form G and D gradients of the tutorial's step from one D pass.
-
-        Returns ((grad_g, grad_d), loss_g, loss_d, s_real, s_fake, fakes).
-        """
+        """Closed-form G and D gradients of the tutorial's step from one D pass: what
+        _g_grad and _d_grad return, ((grad_g, None, fakes), (grad_d, None, s_real, s_fake));
+        the losses are worked out in records()."""
         logits, g_tape = self.g_spec.trace(self.g_views, z, True)
         fake = ex.sigmoid(logits)
         s_real, s_fake, d_tape = self._d_pass(x_real + blur_r, fake + blur_f)
@@ -157,7 +169,7 @@ class Gradients:
         half = s_fake.s.shape[1]
         fake_tape = [[x[:, half:] for x in part] for part in d_tape]  # the fake half only
         grad_g = self._g_grad_through_d(g_tape, fake, s_fake, fake_tape)
-        return (grad_g, grad_d), None, None, s_real, s_fake, fake  # losses: see records()
+        return (grad_g, None, fake), (grad_d, None, s_real, s_fake)
 
     def _d_grad(self, x_real: torch.Tensor, fake: torch.Tensor, h_gp):
         """D's gradient on a real and a fake batch: (grad, loss, s_real, s_fake)."""
@@ -205,6 +217,47 @@ class Gradients:
         half = both.shape[1] // 2
         return self.judge(both[:, :half]), self.judge(both[:, half:])
 
+
+    # ---- the networks' forward passes, and what a step keeps for its records ----
+
+    def generate(self, z: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
+        """G's bit probabilities for noise z, shape (R, k, n)."""
+        logits = self.g_spec.forward(self.g if flat is None else flat, z, self.closed_form)
+        return ex.sigmoid(logits) if self.closed_form else torch.sigmoid(logits)
+
+    def _pack(self, x: torch.Tensor) -> torch.Tensor:
+        """PacGAN: `pack` consecutive samples become one D input."""
+        pack = self.base.pack
+        if pack == 1:
+            return x
+        return x.reshape(x.shape[0], x.shape[1] // pack, x.shape[2] * pack)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """D's input from samples (R, B, n): PacGAN packing, then the minibatch-std column."""
+        x = self._pack(x)
+        if self.base.mbstd:
+            spread = x.std(dim=1, unbiased=False).mean(dim=-1, keepdim=True)
+            x = torch.cat([x, spread[:, None, :].expand(-1, x.shape[1], 1)], dim=-1)
+        return x
+
+    def score(self, x: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
+        """D's raw output for samples (R, B, n): shape (R, B // pack)."""
+        flat = self.d if flat is None else flat
+        return self.d_spec.forward(flat, self.features(x), self.closed_form)[..., 0]
+
+    def _raw(self, s_real: Scores, s_fake: Scores, fake: torch.Tensor, grad_g, grad_d,
+             loss_g, loss_d) -> Raw:
+        """A step's record material. The closed form works its losses out in records(), from
+        the scores; the autograd path has them, but for a network it did not update."""
+        if self.closed_form:
+            loss_g = loss_d = None
+        else:
+            with torch.no_grad():
+                loss_g = self.g_loss(s_fake) if loss_g is None else loss_g
+                loss_d = self.d_loss(s_real, s_fake) if loss_d is None else loss_d
+        return Raw(s_real, s_fake, fake[..., -1] < 0.5, self._kept(grad_g), self._kept(grad_d),
+                   None if loss_g is None else loss_g.detach(),
+                   None if loss_d is None else loss_d.detach())
 
 def _sigmoid_backward(grad: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     """The gradient before a sigmoid from the one after it: grad * out * (1 - out)."""

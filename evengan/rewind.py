@@ -20,8 +20,10 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 
+from . import recipe as recipes
 from .config import GANConfig
 from .engine import Engine
 
@@ -108,3 +110,44 @@ def restore(trainer: Any, snap: Snapshot) -> None:
     trainer.diverged = None
     trainer._eval_cache = None
 
+
+
+def rewind(trainer: Any, step: int, train=None, progress=None) -> None:
+    """Takes a Trainer back to `step`, exactly: as a fresh replay of its recipe up to that
+    step would leave it (recipe.prefix: actions done at an earlier step after reaching it are
+    undone too; at the current step everything done stays). Replays from the nearest
+    snapshot; `train` and `progress` as in evengan.recipe.apply. ValueError for a step the
+    run has not reached or a run whose past is not known."""
+    log = recipes.recipe(trainer)["log"]
+    step = _reachable(trainer, step)
+    # A run that blew up logs the step it attempted: its prefix leaves that out.
+    whole = step == trainer.step_count and not trainer.diverged
+    target = log if whole else recipes.prefix(log, step)
+    snap = trainer.snapshots.nearest(step)
+    if snap is None:  # a run from a checkpoint file: from its recipe's step 0
+        trainer.config = trainer.origin
+        trainer.reset()
+        start = 0
+    else:
+        restore(trainer, snap)
+        trainer.actions = recipes.prefix(target, snap.step)
+        trainer.snapshots = trainer.snapshots.until(snap.step)
+        start = snap.step
+    recipes.apply(trainer, recipes.after(target, start), progress, train)
+
+
+def fork(trainer: Any, step: int, train=None, progress=None) -> Any:
+    """A new Trainer that is this one taken back to `step` (see rewind()); this one goes on
+    as it was. The two share their snapshots up to the step."""
+    _reachable(trainer, step)
+    new = copy.copy(trainer)  # engine, logs and actions: replaced by rewind(), never written
+    rewind(new, step, train, progress)
+    return new
+
+
+def _reachable(trainer: Any, step: int) -> int:
+    if trainer.actions is None:
+        recipes.recipe(trainer)  # raises: the past is not known
+    if not isinstance(step, (int, np.integer)) or not 0 <= step <= trainer.step_count:
+        raise ValueError(f"step must be in 0..{trainer.step_count:,}, got {step!r}")
+    return int(step)

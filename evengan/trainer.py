@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 import numpy as np
@@ -189,43 +188,16 @@ class Trainer:
 
     def rewind(self, step: int, train: Callable[[Trainer, int, str], int] | None = None,
                progress: Callable[[int, int], None] | None = None) -> None:
-        """Takes the run back to `step`, exactly: as a fresh replay of its recipe up to that
-        step would leave it (recipe.prefix: actions done at an earlier step after reaching it
-        are undone too; at the current step everything done stays). Replays from the nearest
-        snapshot; `train` and `progress` as in evengan.recipe.apply. ValueError for a step
-        the run has not reached or a run whose past is not known."""
-        log = recipes.recipe(self)["log"]
-        step = self._reachable(step)
-        # A run that blew up logs the step it attempted: its prefix leaves that out.
-        target = log if step == self.step_count and not self.diverged else \
-            recipes.prefix(log, step)
-        snap = self.snapshots.nearest(int(step))
-        if snap is None:  # a run from a checkpoint file: from its recipe's step 0
-            self.config = self.origin
-            self.reset()
-            start = 0
-        else:
-            rewind.restore(self, snap)
-            self.actions = recipes.prefix(target, snap.step)
-            self.snapshots = self.snapshots.until(snap.step)
-            start = snap.step
-        recipes.apply(self, recipes.after(target, start), progress, train)
+        """Takes the run back to `step`, exactly as a fresh replay of its recipe to that step
+        would leave it (see evengan.rewind). ValueError for a step the run has not reached or
+        a run whose past is not known."""
+        rewind.rewind(self, step, train, progress)
 
     def fork(self, step: int, train: Callable[[Trainer, int, str], int] | None = None,
              progress: Callable[[int, int], None] | None = None) -> Trainer:
         """A new run that is this one taken back to `step` (see rewind()); this one goes on
         as it was. The two share their snapshots up to the step."""
-        self._reachable(step)
-        new = copy.copy(self)  # engine, logs and actions: replaced by rewind(), never written
-        new.rewind(step, train, progress)
-        return new
-
-    def _reachable(self, step: int) -> int:
-        if self.actions is None:
-            recipes.recipe(self)  # raises: the past is not known
-        if not isinstance(step, (int, np.integer)) or not 0 <= step <= self.step_count:
-            raise ValueError(f"step must be in 0..{self.step_count:,}, got {step!r}")
-        return int(step)
+        return rewind.fork(self, step, train, progress)
 
     # ---- looking ------------------------------------------------------------------------
 

@@ -101,6 +101,19 @@ def test_narrated_step_is_a_real_step():
     assert story["record"]["step"] == 11
 
 
+@pytest.mark.parametrize("changes", [{}, {"instance_noise": 0.3},
+                                     {"loss": "wgan-gp", "d_hidden": 8}])
+def test_slow_motion_tells_what_d_saw_in_the_step_itself(changes):
+    """D's verdicts in the story are the step's own, instance noise included: the record's
+    D(real) and D(fake) are their means."""
+    t = Trainer(GANConfig(seed=4, **changes))
+    t.run(20)
+    story = t.narrated_step()
+    record = story["record"]
+    assert abs(float(np.mean(story["d_real"])) - record["d_real"]) < 1e-5
+    assert abs(float(np.mean(story["d_fake"])) - record["d_fake"]) < 1e-5
+
+
 def test_set_weight_changes_the_output_and_rejects_bad_indices():
     t = Trainer(GANConfig(seed=5))
     z = torch.ones(1, 7)
