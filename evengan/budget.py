@@ -11,6 +11,7 @@ import os
 
 from . import rewind
 from .config import GANConfig
+from .draws import EVAL_DRAWS
 from .exact import PRODUCTS_PER_RUN as _CHUNK_FLOATS
 from .losses import LOSSES
 from .models import net_specs
@@ -90,7 +91,7 @@ def estimate_bytes(cfg: GANConfig, runs: int = 1) -> int:
     contract = 4 * 2 * max(_contract_floats(rows_g, g), _contract_floats(rows_d, d))
     # Evaluation: every noise vector (at most 2**16, or 4096 draws) through G, every
     # integer through D, and the output distribution.
-    k = min(2**cfg.z_dim, 2**16) if cfg.noise == "binary" else 4096
+    k = min(2**cfg.z_dim, 2**16) if cfg.noise == "binary" else EVAL_DRAWS
     outs = 2**cfg.n_bits
     evaluate = 4 * 3 * (k * sum(i + o for i, o in g) + outs * sum(i + o for i, o in d))
     evaluate += 4 * 2 * max(_contract_floats(k, g), _contract_floats(outs, d)) + 8 * 4 * outs
@@ -118,7 +119,7 @@ def estimate_eval_seconds(cfg: GANConfig, runs: int = 1) -> float:
     2**16, or 4096 draws) through G and every integer through D, at the step's rate, and the
     table of exact Bernoulli decoding where it is built."""
     g, d = _layers(cfg)
-    k = min(2**cfg.z_dim, 2**16) if cfg.noise == "binary" else 4096
+    k = min(2**cfg.z_dim, 2**16) if cfg.noise == "binary" else EVAL_DRAWS
     outs = 2**cfg.n_bits
     macs = k * sum((i + 1) * o for i, o in g) + outs * sum((i + 1) * o for i, o in d)
     if cfg.decode == "sample" and k * outs <= 2**24:

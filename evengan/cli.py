@@ -21,7 +21,9 @@ from typing import Any, TextIO
 
 import torch
 
-from .config import FIELD_NAMES, MAX_STEPS, GANConfig, allowed, parse_field
+from .config import FIELD_NAMES, MAX_STEPS, GANConfig, allowed
+from .draws import EVAL_DRAWS
+from .parse import config_from_strings
 from .trainer import Trainer
 
 # Short spellings of the most used fields.
@@ -119,24 +121,10 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> GANConfig:
-    """The GANConfig a parsed command line asks for; ValueError names the bad flag's field."""
-    base = GANConfig()
-    if getattr(args, "preset", None):
-        from .presets import PRESETS
-
-        if args.preset not in PRESETS:
-            raise ValueError(f"unknown preset {args.preset!r}; choose from {', '.join(PRESETS)}")
-        base = PRESETS[args.preset].config
-    changes = {}
-    if args.lr is not None:
-        if args.lr_g is not None or args.lr_d is not None:
-            raise ValueError("--lr sets both learning rates; give --lr or --lr-g / --lr-d")
-        changes["lr_g"] = changes["lr_d"] = parse_field("lr_g", args.lr)
-    for name in FIELD_NAMES:
-        raw = getattr(args, name, None)
-        if raw is not None:
-            changes[name] = parse_field(name, raw)
-    return base.replace(**changes)
+    """The GANConfig a parsed command line asks for (evengan.parse); ValueError names the bad
+    flag's field."""
+    given = {k: v for k, v in vars(args).items() if v is not None}
+    return config_from_strings(given, strict=True)[0]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -259,11 +247,12 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.json:
         out.write(json.dumps(json_safe(summary), allow_nan=False) + "\n")
     else:
-        space = f"all 2^{config.z_dim} noise vectors" if ev["exhaustive"] else "4096 fixed draws"
+        space = (f"all 2^{config.z_dim} noise vectors" if ev["exhaustive"]
+                 else f"{EVAL_DRAWS} fixed draws")
         out.write(f"evengan: {trainer.step_count} steps, n_bits={config.n_bits}, "
                   f"seed={config.seed} (exact metrics over {space})\n")
         out.write(f"  even ratio     {ev['even_ratio']:.3f}\n")
-        out.write(f"  coverage       {ev['coverage']:.3f} of {(config.upper + 1) // 2} evens\n")
+        out.write(f"  coverage       {ev['coverage']:.3f} of {config.evens} evens\n")
         out.write(f"  distinct       {ev['distinct']}\n")
         out.write(f"  entropy        {ev['entropy_bits']:.3f} bits "
                   f"(target {_target_entropy(config):.3f}), "
@@ -279,7 +268,7 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _target_entropy(config: GANConfig) -> float:
-    return math.log2((config.upper + 1) // 2)
+    return math.log2(config.evens)
 
 
 def parse_seeds(raw: str) -> int | list[int]:

@@ -117,6 +117,11 @@ class GANConfig:
         return self.max_int or 2**self.n_bits
 
     @property
+    def evens(self) -> int:
+        """How many even numbers lie below upper: the target's support."""
+        return (self.upper + 1) // 2
+
+    @property
     def z_dim(self) -> int:
         return self.noise_dim or self.n_bits
 
@@ -166,22 +171,6 @@ class GANConfig:
             if value != getattr(default, f.name):
                 out[f.name] = _format(value)
         return out
-
-    @classmethod
-    def from_query(cls, query: dict[str, Any], base: GANConfig | None = None) -> GANConfig:
-        """Rebuilds a config from to_query()'s dict; unknown keys are not config and are ignored.
-
-        Raises ValueError naming the field when a value does not parse or is out of range.
-        """
-        base = base or cls()
-        changes = {}
-        for name in FIELD_NAMES:
-            if name in query:
-                raw = query[name]
-                if isinstance(raw, list):  # a repeated query key: the last one wins
-                    raw = raw[-1]
-                changes[name] = parse_field(name, raw)
-        return base.replace(**changes)
 
 
 FIELD_NAMES = tuple(f.name for f in fields(GANConfig))

@@ -14,7 +14,7 @@ import torch
 from . import rng
 from .encoding import ints_to_bits
 
-_EVAL_DRAWS = 4096  # evaluation set size when the noise space is too big or continuous
+EVAL_DRAWS = 4096  # evaluation set size when the noise space is too big or continuous
 _EVAL_KEY = 0x5EED  # fixed, seed-independent, so every run is judged on the same noise
 
 
@@ -120,7 +120,7 @@ class Draws:
             return ints_to_bits(ints, self.z_dim).to(torch.float32), True
         keys = rng.seed_keys([_EVAL_KEY])
         factor = 2 if self.base.noise == "gaussian" else 1
-        u = rng.uniform(keys, _EVAL_DRAWS * self.z_dim * factor, self.device)[0]
+        u = rng.uniform(keys, EVAL_DRAWS * self.z_dim * factor, self.device)[0]
         if self.base.noise == "binary":
             z = (u < 0.5).to(torch.float32)
         elif self.base.noise == "uniform":
@@ -128,7 +128,7 @@ class Draws:
         else:
             half = u.shape[0] // 2
             z = rng.normal(u[:half], u[half:])
-        return z.view(_EVAL_DRAWS, self.z_dim), False
+        return z.view(EVAL_DRAWS, self.z_dim), False
 
     def display_noise(self, k: int = 32) -> torch.Tensor:
         """A fixed set of at most k noise vectors, the same at every step (rows of the heatmap)."""

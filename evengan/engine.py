@@ -58,7 +58,7 @@ class Engine(RunState, Draws, Gradients, Evaluation):
         self.device = torch.device(device)
         self.R = len(configs)
         self.n, self.batch, self.z_dim = first.n_bits, first.batch_size, first.z_dim
-        self.evens = (first.upper + 1) // 2
+        self.evens = first.evens
         self.g_spec, self.d_spec = net_specs(first)
         # Hand-written gradients for everything but the minibatch-std feature and WGAN-GP,
         # which take autograd; tests compare the two paths on every variant. The hand-written

@@ -13,6 +13,9 @@ import torch
 
 from .encoding import bits_to_ints, ints_to_bits
 
+# The scalar exact metrics, in the order logs and tables keep them.
+SCALARS = ("even_ratio", "coverage", "distinct", "entropy_bits", "js_bits")
+
 # Above this many (noise vector, integer) pairs the exact Bernoulli decoding is sampled instead.
 _EXACT_SAMPLE_LIMIT = 2**24
 

@@ -25,10 +25,10 @@ from . import budget
 from .config import FIELD_NAMES, GANConfig, parse_field
 from .engine import RECORD_COLUMNS, Engine
 from .history import History
-from .metrics import COLLAPSE_SHARE
+from .metrics import COLLAPSE_SHARE, SCALARS
 from .trainer import steps_to_eval
 
-METRICS = ("even_ratio", "coverage", "distinct", "entropy_bits", "js_bits")
+METRICS = SCALARS
 MAX_BATCH = 4096  # runs per engine; larger groups are split
 COLLAPSE_COVERAGE = COLLAPSE_SHARE  # below this coverage a run counts as collapsed
 
@@ -201,17 +201,7 @@ def run_sweep(
             chunk = members[lo : lo + MAX_BATCH]
             engine = Engine([runs[i][1] for i in chunk], device=device)
             try:
-                for t in range(steps + 1):
-                    if curves_every and t % curves_every == 0:
-                        ev = engine.evaluate()
-                        for m in METRICS:
-                            curves[m][chunk, t // curves_every] = ev[m].cpu().numpy()
-                    if t == steps:
-                        break
-                    engine.step(record=False)
-                    done += len(chunk)
-                    if progress:
-                        progress(done, total)
+                done = _train(engine, steps, curves, chunk, curves_every, done, total, progress)
             except BaseException:  # stopped (a Stop click, a page left): keep what was done
                 if stopped is not None:
                     _final_rows(engine, chunk, runs, results)
@@ -225,6 +215,24 @@ def run_sweep(
     return SweepTable(axes=axes, rows=[r for r in results if r is not None], steps=steps,
                       seconds=time.perf_counter() - start, curves=curves,
                       curve_steps=np.arange(n_evals) * curves_every if n_evals else None)
+
+
+def _train(engine: Engine, steps: int, curves: dict, chunk: list[int], curves_every: int,
+           done: int, total: int, progress) -> int:
+    """Trains one batch of runs `steps` steps, their curves kept every curves_every steps;
+    returns the run-steps done so far in the sweep."""
+    for t in range(steps + 1):
+        if curves_every and t % curves_every == 0:
+            ev = engine.evaluate()
+            for m in METRICS:
+                curves[m][chunk, t // curves_every] = ev[m].cpu().numpy()
+        if t == steps:
+            break
+        engine.step(record=False)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+    return done
 
 
 def _final_rows(engine: Engine, chunk: list[int], runs: list, results: list) -> None:

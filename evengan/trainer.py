@@ -14,8 +14,9 @@ from .config import MAX_STEPS, GANConfig
 from .encoding import convert_float_matrix_to_int_list
 from .engine import RECORD_COLUMNS, Engine
 from .history import History
+from .metrics import SCALARS
 
-EVAL_COLUMNS = ("even_ratio", "coverage", "distinct", "entropy_bits", "js_bits")
+EVAL_COLUMNS = SCALARS  # evengan.metrics
 # The step x integer timeline keeps G's whole distribution, affordable up to this many bits.
 TIMELINE_MAX_BITS = 10
 _LOSS_COLUMNS = 4  # loss_g, loss_d, d_real, d_fake: must stay finite (grad norms may be NaN)

@@ -26,7 +26,7 @@ def verdicts():
         table = run_sweep(preset.config, {}, list(range(SEEDS)), STEPS, curves_every=EVERY)
         cov, ent, steps = (table.curves["coverage"], table.curves["entropy_bits"],
                            table.curve_steps)
-        evens = (preset.config.upper + 1) // 2
+        evens = preset.config.evens
         for r in range(SEEDS):
             states = [detect_collapse(steps[: i + 1], cov[r, : i + 1], ent[r, : i + 1],
                                       evens).collapsed for i in range(len(steps))]

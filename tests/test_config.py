@@ -6,6 +6,8 @@ import pytest
 
 from evengan import GANConfig
 from evengan.config import FIELD_NAMES
+from evengan.parse import config_from_strings
+from evengan.presets import PRESETS
 
 
 def test_defaults_are_the_tutorial():
@@ -47,8 +49,8 @@ def test_query_round_trip_of_every_field():
                   mbstd=True, pack=2, noise="gaussian", noise_dim=4, decode="sample")
     q = c.to_query()
     assert all(isinstance(v, str) for v in q.values())
-    assert GANConfig.from_query(q) == c
-    assert GANConfig.from_query(GANConfig().to_query()) == GANConfig()
+    assert _parsed(q) == c
+    assert _parsed(GANConfig().to_query()) == GANConfig()
 
 
 @pytest.mark.parametrize(
@@ -58,11 +60,29 @@ def test_query_round_trip_of_every_field():
 )
 def test_bad_query_values_raise_naming_the_field(query, field):
     with pytest.raises(ValueError, match=field):
-        GANConfig.from_query(query)
+        _parsed(query)
 
 
 def test_unknown_query_keys_are_not_config():
-    assert GANConfig.from_query({"step": "100", "lang": "pt"}) == GANConfig()
+    assert _parsed({"step": "100", "lang": "pt"}) == GANConfig()
+
+
+def _parsed(query: dict) -> GANConfig:
+    return config_from_strings(query, strict=True)[0]
+
+
+def test_the_page_collects_every_problem_and_keeps_the_rest():
+    """The same parser as the command line's, but for a link: every bad value named, the good
+    ones kept, a preset as the base."""
+    config, problems = config_from_strings(
+        {"preset": "healthy", "n_bits": "99", "seed": "3", "lr": "0.002", "loss": "hinge"},
+        strict=False)
+    assert config == PRESETS["healthy"].config.replace(seed=3, lr_g=0.002, lr_d=0.002)
+    assert [field for field, _ in problems] == ["n_bits", "loss"]
+    _, clash = config_from_strings({"lr": "0.1", "lr_g": "0.2"}, strict=False)
+    assert clash[0][0] == "lr"
+    with pytest.raises(ValueError, match="unknown preset"):
+        config_from_strings({"preset": "nope"})
 
 
 def test_needs_reset_only_for_structure_and_seed():

@@ -143,7 +143,7 @@ def test_the_collapse_preset_collapses_early_and_stays(seed):
     t = Trainer(PRESETS["collapse"].config.replace(seed=seed))
     t.run(1000)
     found = detect_collapse(t.evals["step"], t.evals["coverage"], t.evals["entropy_bits"],
-                            (t.config.upper + 1) // 2)
+                            t.config.evens)
     assert found.collapsed and found.since <= 300
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from evengan import plots
+from evengan import lab_plots, plots
 from tests.conftest import as_array
 
 
@@ -54,16 +54,16 @@ def test_ratio_and_distribution_figures():
 
 def test_lab_figures_are_valid_plotly():
     q_rows = np.eye(8)[[0, 0, 2, 4]]
-    validated(plots.timeline_heatmap([0, 50, 100, 150], q_rows, [(100.0, "coverage")]))
-    fig = validated(plots.noise_map(np.arange(8), [2, 2, 2, 4, 6, 2, 2, 1], 3))
+    validated(lab_plots.timeline_heatmap([0, 50, 100, 150], q_rows, [(100.0, "coverage")]))
+    fig = validated(lab_plots.noise_map(np.arange(8), [2, 2, 2, 4, 6, 2, 2, 1], 3))
     counts = as_array(fig.data[1].x)
     assert counts[2] == 5 and counts[1] == 1  # five noise vectors collide on 2
-    fig = validated(plots.landscape_figure([0.1, 0.9, 0.3, 0.2]))
+    fig = validated(lab_plots.landscape_figure([0.1, 0.9, 0.3, 0.2]))
     assert fig.layout.annotations[0].x == 1  # D's favourite is marked
-    validated(plots.marginals_figure([0.5, 0.4, 0.1], [0.5, 0.5, 0.0]))
-    validated(plots.matrix_figure(np.eye(3), "W"))
-    validated(plots.band_figure([1, 2, 3], {"x": ([0, 0, 0], [1, 1, 1], [2, 2, 2])}, "b"))
-    fig = validated(plots.sweep_heatmap("lr_g", [1e-3, 1e-2], "lr_d", [1e-3],
+    validated(lab_plots.marginals_figure([0.5, 0.4, 0.1], [0.5, 0.5, 0.0]))
+    validated(lab_plots.matrix_figure(np.eye(3), "W"))
+    validated(lab_plots.band_figure([1, 2, 3], {"x": ([0, 0, 0], [1, 1, 1], [2, 2, 2])}, "b"))
+    fig = validated(lab_plots.sweep_heatmap("lr_g", [1e-3, 1e-2], "lr_d", [1e-3],
                                         [[0.5, 0.25]], [[[0.4, 0.6], [0.2, 0.3]]], "cov"))
     assert list(fig.data[0].customdata[0]) == ["0.40, 0.60", "0.20, 0.30"]
 
@@ -72,13 +72,13 @@ def test_timeline_sends_whole_counts_in_bytes_when_the_noise_is_enumerated():
     q_rows = np.zeros((3, 8))
     q_rows[:, 2] = 100 / 128
     q_rows[:, 4] = 28 / 128
-    fig = validated(plots.timeline_heatmap([0, 50, 100], q_rows, draws=128))
+    fig = validated(lab_plots.timeline_heatmap([0, 50, 100], q_rows, draws=128))
     z = fig.data[0].z
     assert z["dtype"] == "u1"  # one byte a cell on the wire, not four
     z = as_array(z)
     assert z[2].tolist() == [100, 100, 100] and z[4].tolist() == [28] * 3
     assert "/ 128" in fig.data[0].hovertemplate
-    plain = validated(plots.timeline_heatmap([0], q_rows[:1])).data[0].z
+    plain = validated(lab_plots.timeline_heatmap([0], q_rows[:1])).data[0].z
     assert plain["dtype"] == "f4"
 
 

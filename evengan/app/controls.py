@@ -121,56 +121,68 @@ def sidebar() -> ViewPrefs:
             st.selectbox(t("language"), list(LANGUAGES), key="w_lang",
                          format_func=LANGUAGES.get, on_change=_set_language)
         st.header(t("sidebar_title"))
-        if "preset" not in hidden:
-            names = list(PRESETS)
-            if "w_preset" not in ss:
-                ss.w_preset = ss.get("preset") or names[0]
-            tr = bound_t()
-            st.selectbox(t("preset"), names, key="w_preset", on_change=_apply_preset,
-                         format_func=lambda name: tr("preset_name_" + name))
-            st.caption(t(f"preset_{ss.w_preset}") if ss.w_preset in PRESETS else "")
-        if "n_bits" not in hidden:
-            st.slider(t("n_bits"), 3, max(12, int(ss.w_n_bits)), key="w_n_bits")
-        if "batch_size" not in hidden:
-            st.select_slider(t("batch_size"), _choices(BATCH_CHOICES, ss.w_batch_size),
-                             key="w_batch_size")
-        for name in ("lr_g", "lr_d"):
-            if name not in hidden:
-                st.select_slider(t(name), _choices(LR_CHOICES, ss["w_" + name]), key="w_" + name,
-                                 format_func=lambda v: f"{v:g}")
-        if "seed" not in hidden:
-            st.number_input(t("seed"), 0, 2**31 - 1, step=1, key="w_seed")
-        if "w_steps_per_tick" not in ss:
-            ss.w_steps_per_tick = 1000
-            ss.w_smoothing = 0.0
-        hidden_variants = "variants" in hidden
-        if not hidden_variants:
-            with st.expander(t("variants")):
-                group = None
-                for grp, name, kind, options in VARIANTS:
-                    if name in hidden:
-                        continue
-                    if grp != group:
-                        st.markdown(f"**{t(grp)}**")
-                        group = grp
-                    _variant_widget(name, kind, options)
-        for flag in ("freeze_d", "freeze_g"):
-            if "w_" + flag not in ss:
-                ss["w_" + flag] = False
-            if flag not in hidden:
-                st.checkbox(t(flag), key="w_" + flag)
-        if "ensemble" not in hidden:
-            if "w_ensemble" not in ss:
-                ss.w_ensemble, ss.w_ensemble_k = False, 16
-            st.toggle(t("ensemble"), key="w_ensemble")
-            if ss.w_ensemble:
-                st.select_slider(t("ensemble_k"), [4, 8, 16, 32, 64], key="w_ensemble_k")
-        if "steps_per_tick" not in hidden:
-            st.select_slider(t("steps_per_tick"), TICK_CHOICES, key="w_steps_per_tick")
-        if "smoothing" not in hidden:
-            st.slider(t("smoothing"), 0.0, 0.99, step=0.01, key="w_smoothing")
+        _run_controls(hidden)
+        _view_controls(hidden)
     return ViewPrefs(steps_per_tick=int(ss.w_steps_per_tick), smoothing=float(ss.w_smoothing),
                      freeze_d=bool(ss.w_freeze_d), freeze_g=bool(ss.w_freeze_g))
+
+
+def _run_controls(hidden: set[str]) -> None:
+    """The run's settings: preset, bits, batch, learning rates, seed and the variants."""
+    ss = st.session_state
+    if "preset" not in hidden:
+        names = list(PRESETS)
+        if "w_preset" not in ss:
+            ss.w_preset = ss.get("preset") or names[0]
+        tr = bound_t()
+        st.selectbox(t("preset"), names, key="w_preset", on_change=_apply_preset,
+                     format_func=lambda name: tr("preset_name_" + name))
+        st.caption(t(f"preset_{ss.w_preset}") if ss.w_preset in PRESETS else "")
+    if "n_bits" not in hidden:
+        st.slider(t("n_bits"), 3, max(12, int(ss.w_n_bits)), key="w_n_bits")
+    if "batch_size" not in hidden:
+        st.select_slider(t("batch_size"), _choices(BATCH_CHOICES, ss.w_batch_size),
+                         key="w_batch_size")
+    for name in ("lr_g", "lr_d"):
+        if name not in hidden:
+            st.select_slider(t(name), _choices(LR_CHOICES, ss["w_" + name]), key="w_" + name,
+                             format_func=lambda v: f"{v:g}")
+    if "seed" not in hidden:
+        st.number_input(t("seed"), 0, 2**31 - 1, step=1, key="w_seed")
+    if "w_steps_per_tick" not in ss:
+        ss.w_steps_per_tick = 1000
+        ss.w_smoothing = 0.0
+    hidden_variants = "variants" in hidden
+    if not hidden_variants:
+        with st.expander(t("variants")):
+            group = None
+            for grp, name, kind, options in VARIANTS:
+                if name in hidden:
+                    continue
+                if grp != group:
+                    st.markdown(f"**{t(grp)}**")
+                    group = grp
+                _variant_widget(name, kind, options)
+
+
+def _view_controls(hidden: set[str]) -> None:
+    """How the page trains and draws: freezes, the seed ensemble, steps per tick, smoothing."""
+    ss = st.session_state
+    for flag in ("freeze_d", "freeze_g"):
+        if "w_" + flag not in ss:
+            ss["w_" + flag] = False
+        if flag not in hidden:
+            st.checkbox(t(flag), key="w_" + flag)
+    if "ensemble" not in hidden:
+        if "w_ensemble" not in ss:
+            ss.w_ensemble, ss.w_ensemble_k = False, 16
+        st.toggle(t("ensemble"), key="w_ensemble")
+        if ss.w_ensemble:
+            st.select_slider(t("ensemble_k"), [4, 8, 16, 32, 64], key="w_ensemble_k")
+    if "steps_per_tick" not in hidden:
+        st.select_slider(t("steps_per_tick"), TICK_CHOICES, key="w_steps_per_tick")
+    if "smoothing" not in hidden:
+        st.slider(t("smoothing"), 0.0, 0.99, step=0.01, key="w_smoothing")
 
 
 def apply_sidebar() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import plots
+from .. import lab_plots, plots
 from ..scheduler import kind
 from ..sweep import COLLAPSE_COVERAGE, Ensemble
 from ..trainer import Trainer
@@ -84,13 +84,13 @@ def panel() -> None:
         return tuple(source[f"{name}_{q}"] for q in ("q1", "med", "q3"))
 
     with left:
-        chart(plots.band_figure(
+        chart(lab_plots.band_figure(
             h["step"], {t("g_loss"): band(h, "loss_g"), t("d_loss"): band(h, "loss_d")},
             t("ens_losses"), {"x": t("x_step")},
             reference=plots.LN2 if loss_family(ens.config) == "prob" else None),
             key="chart_ens_losses", config=CHART_CONFIG)
     with right:
-        chart(plots.band_figure(
+        chart(lab_plots.band_figure(
             e["step"], {t("exact_ratio"): band(e, "even_ratio"),
                         t("coverage"): band(e, "coverage")},
             t("ens_ratio"), {"x": t("x_step")}, yrange=(-0.02, 1.02),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from .. import plots
+from .. import lab_plots
 from ..encoding import bits_to_ints, convert_float_matrix_to_int_list
 from ..metrics import detect_collapse, target_marginals
 from ..trainer import Trainer
@@ -21,14 +21,14 @@ def collapse(trainer: Trainer):
     """The collapse detector's verdict on the run's evaluations (evengan.metrics)."""
     ev = trainer.evals
     return detect_collapse(ev["step"], ev["coverage"], ev["entropy_bits"],
-                           (trainer.config.upper + 1) // 2)
+                           trainer.config.evens)
 
 
 def collapse_notice(trainer: Trainer, ev: dict) -> None:
     """A warning while the run is collapsed (and only then), saying since when and how far."""
     found = collapse(trainer)
     if found.collapsed:
-        evens = (trainer.config.upper + 1) // 2
+        evens = trainer.config.evens
         st.warning(t("collapse_now", step=num(int(found.since), ","),
                      used=round(ev["coverage"] * evens), evens=evens,
                      modes=num(2 ** ev['entropy_bits'], ".1f")), icon=":material/warning:")
@@ -66,7 +66,7 @@ def timeline(trainer: Trainer) -> None:
     cfg = trainer.config
     whole = cfg.noise == "binary" and cfg.decode == "threshold" and cfg.z_dim <= 16
     labels["count"] = t("noise_vectors")
-    _chart(plots.timeline_heatmap(rows[:, 0], rows[:, 1:], collapse(trainer).events, labels,
+    _chart(lab_plots.timeline_heatmap(rows[:, 0], rows[:, 1:], collapse(trainer).events, labels,
                                   draws=2**cfg.z_dim if whole else 0),
            "chart_timeline", t("c_timeline"))
 
@@ -79,21 +79,21 @@ def noise_map(trainer: Trainer) -> None:
     ids = bits_to_ints(z >= 0.5).numpy() if exhaustive else np.arange(len(z))
     labels = {"title": t("v_noise"), "x": t("noise_vector"), "y": t("integer"),
               "x2": t("count"), "points": t("v_noise"), "counts": t("count")}
-    _chart(plots.noise_map(ids, outs, trainer.config.n_bits, labels), "chart_noise",
+    _chart(lab_plots.noise_map(ids, outs, trainer.config.n_bits, labels), "chart_noise",
            t("c_noise"))
 
 
 def landscape(trainer: Trainer, ev: dict) -> None:
     family, cfg = loss_family(trainer.config), trainer.config
     arch = "linear" if cfg.d_hidden == 0 else "mlp"
-    _chart(plots.landscape_figure(ev["d_values"], {
+    _chart(lab_plots.landscape_figure(ev["d_values"], {
         "title": t("v_landscape"), "x": t("integer"), "favourite": t("favourite"),
         "y": "critic(x)" if family == "critic" else "D(x)"}),
            "chart_landscape", t("c_landscape_" + family) + " " + t("c_landscape_" + arch))
     w = trainer.weights.thinned(chart_points())
     n = cfg.n_bits
     series = {f"b{n - 1 - i}": w[f"d_bit{i}"] for i in range(n)}  # as the heatmap names bits
-    _chart(plots.lines_figure(w["step"], series, t("dweights_" + arch), {"x": t("x_step")},
+    _chart(lab_plots.lines_figure(w["step"], series, t("dweights_" + arch), {"x": t("x_step")},
                               reference=0.0),
            "chart_dweights", t("c_dweights" if arch == "linear" else "c_dweights_mlp"))
 
@@ -104,18 +104,18 @@ def g_weights(trainer: Trainer, ev: dict) -> None:
     left, right = st.columns(2)
     with left:
         n = trainer.config.n_bits
-        chart(plots.matrix_figure(g.weight(last).detach().numpy(), t("v_gweights"), {
+        chart(lab_plots.matrix_figure(g.weight(last).detach().numpy(), t("v_gweights"), {
             "x_names": [f"b{n - 1 - j}" for j in range(n)], "in": t("input")}),
             key="chart_gmatrix")
     with right:
         w = trainer.weights.thinned(chart_points())
         n = trainer.config.n_bits
         series = {f"{t('sv')} {i + 1}": w[f"g_sv{i}"] for i in range(n)}
-        chart(plots.lines_figure(w["step"], series, t("sv_title"), {"x": t("x_step")}),
+        chart(lab_plots.lines_figure(w["step"], series, t("sv_title"), {"x": t("x_step")}),
                         key="chart_gsv", config=CHART_CONFIG)
     st.caption(t("c_gweights"))
     cfg = trainer.config
-    chart(plots.marginals_figure(
+    chart(lab_plots.marginals_figure(
         ev["bit_marginals"],
         target_marginals(cfg.n_bits, cfg.upper).numpy(),
         {"title": t("marginals_title"), "g": "G", "target": t("target")}),
@@ -127,13 +127,13 @@ def dynamics(trainer: Trainer) -> None:
     h = trainer.history.thinned(chart_points())
     left, right = st.columns(2)
     with left:
-        chart(plots.lines_figure(h["step"], {t("grad_g"): h["grad_g"],
+        chart(lab_plots.lines_figure(h["step"], {t("grad_g"): h["grad_g"],
                                                        t("grad_d"): h["grad_d"]},
                                            t("v_dynamics"), {"x": t("x_step")}),
                         key="chart_grads", config=CHART_CONFIG)
     with right:
         family = loss_family(trainer.config)
-        chart(plots.lines_figure(h["step"], {t("d_real"): h["d_real"],
+        chart(lab_plots.lines_figure(h["step"], {t("d_real"): h["d_real"],
                                               t("d_fake"): h["d_fake"]},
                                  t("m_d_critic" if family == "critic" else "m_d"),
                                  {"x": t("x_step")},

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from .. import plots
+from ..draws import EVAL_DRAWS
 from ..encoding import convert_float_matrix_to_int_list
 from ..metrics import target_distribution
 from ..trainer import Trainer
@@ -32,7 +33,7 @@ def metrics_row(trainer: Trainer, ev: dict) -> None:
                    help=t("m_even_help"))
     cols[2].metric(t(exact("m_coverage", cfg)), num(ev['coverage'], ".3f"),
                    help=t("m_coverage_help"))
-    target = np.log2((trainer.config.upper + 1) // 2)
+    target = np.log2(trainer.config.evens)
     cols[3].metric(t("m_entropy"), f"{num(ev['entropy_bits'], '.2f')} / {target:.0f}",
                    help=t("m_entropy_help"))
     d_real, d_fake = last.get("d_real"), last.get("d_fake")
@@ -102,6 +103,6 @@ def loss_caption(trainer: Trainer, family: str) -> str:
 def space_note(trainer: Trainer, ev: dict) -> str:
     cfg = trainer.config
     exhaustive = cfg.noise == "binary"  # binary noise (at most 16 bits) is enumerated
-    k = 2**cfg.z_dim if exhaustive else 4096
+    k = 2**cfg.z_dim if exhaustive else EVAL_DRAWS
     space = t("exact_over" if exhaustive else "estimated_over", k=num(k, ","))
     return f"{space} {t('decode_' + trainer.config.decode)}"

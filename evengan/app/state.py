@@ -6,6 +6,7 @@ st.cache_resource would give the whole class one generator.
 
 from __future__ import annotations
 
+import copy
 import threading
 import uuid
 
@@ -16,11 +17,13 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .. import budget
 from .. import recipe as recipes
-from ..config import FIELD_NAMES, GANConfig, parse_field
+from ..config import FIELD_NAMES, GANConfig
 from ..losses import LOSSES
+from ..parse import config_from_strings
 from ..presets import PRESETS
 from ..scheduler import Scheduler, server
 from ..trainer import Trainer
+from .keys import KEYS
 from .text import LANGUAGES, number, plain, translate
 
 # One student's run must not take the server's cores from the others.
@@ -108,26 +111,7 @@ def bound_t():
 
 def config_from_query(params: dict) -> tuple[GANConfig, list[tuple[str, str]]]:
     """The config a URL asks for, skipping bad values: (config, [(field, error), ...])."""
-    problems: list[tuple[str, str]] = []
-    base = GANConfig()
-    preset = params.get("preset")
-    if preset is not None:
-        if preset in PRESETS:
-            base = PRESETS[preset].config
-        else:
-            problems.append(("preset", f"unknown preset {preset!r}"))
-    changes = {}
-    for name in FIELD_NAMES:
-        if name in params:
-            try:
-                changes[name] = parse_field(name, params[name])
-            except ValueError as exc:
-                problems.append((name, str(exc)))
-    try:
-        return base.replace(**changes), problems
-    except ValueError as exc:  # values fine alone but not together (pack vs batch size)
-        problems.append(("config", str(exc)))
-        return base, problems
+    return config_from_strings(params, strict=False)
 
 
 def query_step(params: dict) -> tuple[int, str | None]:
@@ -148,6 +132,9 @@ def init_session() -> None:
     ss = st.session_state
     if "trainer" in ss:
         return
+    for name, key in KEYS.items():  # the declared first values (evengan.app.keys)
+        if key.default is not None:
+            ss[name] = copy.copy(key.default)
     params = st.query_params.to_dict()
     lang = params.get("lang", "en")
     ss.lang = lang if lang in LANGUAGES else "en"

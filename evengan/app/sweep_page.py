@@ -11,7 +11,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from .. import budget, plots
+from .. import budget, lab_plots
 from ..config import GANConfig, parse_field
 from ..sweep import MAX_BATCH, run_sweep
 from .panels import CHART_CONFIG, chart
@@ -186,11 +186,11 @@ def show(table, grid: dict[str, list], stopped_of: int | None = None) -> None:
     left, right = st.columns(2)
     with left:
         z, per = matrix("coverage")
-        chart(plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t("sweep_cov")),
+        chart(lab_plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t("sweep_cov")),
                         key="chart_sweep_cov", config=CHART_CONFIG)
     with right:
         z, per = matrix("even_ratio")
-        chart(plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t("sweep_even")),
+        chart(lab_plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t("sweep_even")),
                         key="chart_sweep_even", config=CHART_CONFIG)
     st.caption(t("c_sweep"))
     st.markdown(f"**{t('sweep_table')}**")
