@@ -178,6 +178,7 @@ class Reader:
             raise _refuse(f"the member {name!r} ends before its data does")
         return np.frombuffer(body, dtype=dtype).reshape(shape)
 
+
 # Columns (by name) whose numbers are shares in [0, 1]; float sums may pass 1 by rounding.
 _FRACTIONS = {"even_batch", "even_ratio", "coverage", "js_bits"}
 _ROUNDING = 1e-6

@@ -89,8 +89,6 @@ class Header:
     rows: dict | None = None  # log name -> rows ever appended; History.load checks the fit
 
 
-
-
 def _refuse(reason: str) -> InvalidCheckpoint:
     return InvalidCheckpoint(f"not a valid evengan checkpoint: {reason}")
 

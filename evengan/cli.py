@@ -23,6 +23,7 @@ import torch
 
 from .config import FIELD_NAMES, MAX_STEPS, GANConfig, allowed
 from .draws import EVAL_DRAWS
+from .losses import LOSSES
 from .parse import config_from_strings
 from .trainer import Trainer
 
@@ -259,8 +260,8 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   f"{ev['effective_modes']:.1f} effective modes\n")
         out.write(f"  JS divergence  {ev['js_bits']:.3f} bits\n")
         if last:
-            out.write(f"  losses         G {last['loss_g']:.4f}, D {last['loss_d']:.4f} "
-                      f"(ln 2 = 0.6931)\n")
+            out.write(f"  losses         G {last['loss_g']:.4f}, D {last['loss_d']:.4f}"
+                      + (" (ln 2 = 0.6931)" if LOSSES[config.loss].probability else "") + "\n")
     if trainer.diverged:
         err.write(f"evengan: {trainer.diverged}\n")
         return 1

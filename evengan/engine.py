@@ -42,7 +42,13 @@ _RAW_FLOATS = 1 << 21  # floats that steps may keep for their records before the
 
 
 class Engine(RunState, Draws, Gradients, Evaluation):
-    """R GANs sharing one structure (shapes, loss, optimisers), each with its own seed."""
+    """R GANs sharing one structure (shapes, loss, optimisers), each with its own seed.
+
+    Its parts live beside it: RunState (weights, moments, counters), Draws (random numbers),
+    Gradients (losses, scores, gradients, records) and Evaluation (metrics). They all read
+    what __init__ and set_hyper set here: base, R, n, batch, z_dim, loss, closed_form,
+    squash, hp, the specs and views of G and D.
+    """
 
     def __init__(self, configs: Sequence[GANConfig], device: str | torch.device = "cpu",
                  init: bool = True):
@@ -51,8 +57,8 @@ class Engine(RunState, Draws, Gradients, Evaluation):
             raise ValueError("an engine needs at least one config")
         first = configs[0]
         if any(c.batch_key() != first.batch_key() for c in configs):
-            raise ValueError("configs in one engine must share their batch key "
-                             "(GANConfig.batch_key: shapes, k steps, noise and smoothing on/off)")
+            raise ValueError("configs in one engine must share their batch key (GANConfig."
+                             "batch_key: shapes, k steps, noise and smoothing on/off, decoding)")
         self.configs = list(configs)
         self.base = first
         self.device = torch.device(device)
@@ -89,6 +95,8 @@ class Engine(RunState, Draws, Gradients, Evaluation):
             self._parity = torch.ones(self.n, device=self.device)
             self._parity[-1] = 0.0
         self._bit_shifts = torch.arange(32, device=self.device)
+        self.last_fake: torch.Tensor | None = None  # G's latest fake batch, for the page
+        self.seen: Seen | None = None  # what the latest recorded step saw (slow motion)
 
     def _refresh_views(self) -> None:
         """Live, graph-free layer views of both networks for the closed-form path."""
@@ -129,30 +137,13 @@ class Engine(RunState, Draws, Gradients, Evaluation):
         """Mean over the batch (the last dimension)."""
         return ex.mean(x, -1) if self.closed_form else x.mean(dim=-1)
 
-
-
-
-
-
-
-    # ---- the pieces of a step -----------------------------------------------------------
-
-
-
-
-
-
-
-
-
+    # ---- the step's pieces: the networks' updates ------------------------------------
 
     def _update(self, net: str, grad: torch.Tensor) -> None:
         """One optimiser step of every run (evengan.optim), then WGAN's clipping of D."""
         kind = self.base.optimizer_g if net == "g" else self.base.optimizer_d
-        hp = {**self.hp, "one_minus_beta1": self._one_minus["beta1"],
-              "one_minus_beta2": self._one_minus["beta2"]}
-        optim.step(kind, net, getattr(self, net), grad, self.opt[net], hp, self._hp64,
-                   self._per_run)
+        optim.step(kind, net, getattr(self, net), grad, self.opt[net], self.hp, self._hp64,
+                   self._one_minus, self._per_run)
         if net == "d" and self.loss.clip:
             optim.clip(self.d, self.hp["clip"])
 
@@ -231,7 +222,7 @@ class Engine(RunState, Draws, Gradients, Evaluation):
 
     def _more_g_steps(self, h: dict) -> None:
         """G's updates 2..g_steps of a step, each on fresh noise against the same D."""
-        for j in range(1, self.base.g_steps):
+        for j in range(1, self.base.g_steps):  # no instance noise: its draws are D's steps'
             grad, _, _ = self._g_grad(self.noise(h[f"zg{j}"]), 0.0)
             self._update("g", grad)
 
@@ -244,9 +235,3 @@ class Engine(RunState, Draws, Gradients, Evaluation):
             grad, _, _, _ = self._d_grad(self.real(h[f"x{j}"]) + blur_r, fake + blur_f,
                                          h.get(f"gp{j}"))
             self._update("d", grad)
-
-
-    # ---- state --------------------------------------------------------------------------
-
-
-

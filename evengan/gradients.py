@@ -217,7 +217,6 @@ class Gradients:
         half = both.shape[1] // 2
         return self.judge(both[:, :half]), self.judge(both[:, half:])
 
-
     # ---- the networks' forward passes, and what a step keeps for its records ----
 
     def generate(self, z: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
@@ -258,6 +257,7 @@ class Gradients:
         return Raw(s_real, s_fake, fake[..., -1] < 0.5, self._kept(grad_g), self._kept(grad_d),
                    None if loss_g is None else loss_g.detach(),
                    None if loss_d is None else loss_d.detach())
+
 
 def _sigmoid_backward(grad: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     """The gradient before a sigmoid from the one after it: grad * out * (1 - out)."""

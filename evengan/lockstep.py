@@ -23,14 +23,13 @@ from .trainer import Trainer, finite_records, run_metrics, steps_to_eval
 def class_key(config: GANConfig, mode: str, step: int, eval_every: int) -> tuple | None:
     """Runs with equal keys can train together; None for a run that must train alone.
 
-    Beyond the tensor shapes, a step's plan of random draws depends on the k steps and on
-    whether instance noise is on, and the D loss's form on whether labels are smoothed.
+    GANConfig.batch_key says what one batched engine needs (shapes, the plan of random draws,
+    the D loss's form, the decoding); a class also shares the step mode and the phase of the
+    evaluation period, so that its slices end on the same evaluation steps.
     """
     if config.mbstd or not LOSSES[config.loss].closed_form:  # autograd: not batch-invariant
         return None
-    return (config.structure(), config.d_steps, config.g_steps, config.instance_noise > 0,
-            config.label_smoothing > 0, mode, eval_every,
-            step % eval_every if eval_every else 0)
+    return (config.batch_key(), mode, eval_every, step % eval_every if eval_every else 0)
 
 
 def run_together(trainers: Sequence[Trainer], n: int, mode: str = "both") -> list[int]:

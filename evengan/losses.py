@@ -8,7 +8,8 @@ softplus(-0) = ln 2 and its slope d loss / d s is sigmoid(0) - 1 = -1/2.
 
 To add a loss, add an entry to LOSSES: its G loss and D loss per sample, their slopes, and
 what the page should say of its scores (family). Everything else (the config's choices, the
-engine's two gradient paths, the captions) reads this table.
+engine's two gradient paths, the budget, the captions) reads this table; tests/test_engine.py
+checks every entry's slopes against autograd.
 """
 
 from __future__ import annotations
@@ -45,13 +46,19 @@ class Scores:
         return tuple(getattr(self, f) for f in self.FIELDS)
 
 
+# How the page speaks of D's scores: a probability, least squares' targets, a critic's raw
+# score. A new family needs its words in app/text.py (c_losses_, c_landscape_, m_d_help_,
+# scale_); a loss of an existing family needs none.
+FAMILIES = ("prob", "ls", "critic")
+
 Mean = Callable[[torch.Tensor], torch.Tensor]  # a batch mean (the engine's, batch-invariant)
 
 
 @dataclass(frozen=True)
 class Loss:
-    """One loss. D's target for real samples is `target` (1, less any label smoothing
-    `smooth`, None when off); slopes are per sample, before the 1/B of the batch mean."""
+    """One loss. D's target for real samples is `target`: 1 less the label smoothing `smooth`
+    (a tensor, or None where smoothing is off). Slopes are per sample, before the 1/B of the
+    batch mean."""
 
     g: Callable[[Scores], torch.Tensor]  # G's loss per fake sample
     g_slope: Callable[[Scores], torch.Tensor]  # its derivative in s_fake
@@ -63,6 +70,10 @@ class Loss:
     closed_form: bool = True  # the hand-written, batch-invariant gradients apply
     clip: bool = False  # D's weights are clipped after each update (WGAN)
     penalty: bool = False  # D's loss adds a gradient penalty (WGAN-GP, autograd only)
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:  # the page has words for these alone
+            raise ValueError(f"a loss's family must be one of {', '.join(FAMILIES)}")
 
 
 def _bce_d(real: Scores, fake: Scores, target, smooth, mean: Mean) -> torch.Tensor:

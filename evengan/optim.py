@@ -24,10 +24,11 @@ def new_state(flat: torch.Tensor, runs: int) -> dict:
 
 
 def step(kind: str, net: str, flat: torch.Tensor, grad: torch.Tensor, state: dict, hp: dict,
-         hp64: dict, per_run: Callable[[np.ndarray], torch.Tensor]) -> None:
+         hp64: dict, one_minus: dict, per_run: Callable[[np.ndarray], torch.Tensor]) -> None:
     """Updates `flat` (R, P) in place by one step of "adam" or "sgd" on `grad`. hp holds each
-    run's numbers as (R, 1) float32 tensors, hp64 the same in float64; per_run turns float64
-    values back into such tensors."""
+    run's numbers as (R, 1) float32 tensors, hp64 the same in float64, one_minus 1 - beta1 and
+    1 - beta2 (taken in float64, as torch does); per_run turns float64 values back into such
+    tensors."""
     lr = hp["lr_" + net]
     state["t"] += 1
     with torch.no_grad():
@@ -36,8 +37,8 @@ def step(kind: str, net: str, flat: torch.Tensor, grad: torch.Tensor, state: dic
             step_size = per_run(hp64["lr_" + net] / (1 - hp64["beta1"] ** t))
             root_bc2 = per_run(np.sqrt(1 - hp64["beta2"] ** t))
             m, v = state["m"], state["v"]
-            m.mul_(hp["beta1"]).add_(grad * hp["one_minus_beta1"])
-            v.mul_(hp["beta2"]).add_(grad * grad * hp["one_minus_beta2"])
+            m.mul_(hp["beta1"]).add_(grad * one_minus["beta1"])
+            v.mul_(hp["beta2"]).add_(grad * grad * one_minus["beta2"])
             denom = (v.sqrt() / root_bc2).add_(EPS)
             flat.sub_(m / denom * step_size)
         else:

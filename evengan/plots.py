@@ -119,6 +119,7 @@ def bits_heatmap(probs, ints: Sequence[int], labels=None) -> go.Figure:
          "colorscale": [[0, EVEN_COLOR], [1, ODD_COLOR]], "hovertemplate": "%{y}<extra></extra>",
          "xaxis": "x3", "yaxis": "y"},
     ]
+
     def axis(domain: list[float], title: str) -> dict:
         return {"domain": domain, "title": {"text": title, "font": {"size": 12}},
                 "tickangle": 0}

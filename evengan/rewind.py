@@ -111,7 +111,6 @@ def restore(trainer: Any, snap: Snapshot) -> None:
     trainer._eval_cache = None
 
 
-
 def rewind(trainer: Any, step: int, train=None, progress=None) -> None:
     """Takes a Trainer back to `step`, exactly: as a fresh replay of its recipe up to that
     step would leave it (recipe.prefix: actions done at an earlier step after reaching it are

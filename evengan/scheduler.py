@@ -31,6 +31,8 @@ from .turnstile import Cancelled, Turnstile, answers
 __all__ = ["Cancelled", "Player", "Scheduler", "Turnstile", "kind", "server"]
 
 _LOG = logging.getLogger("evengan.scheduler")
+
+
 def kind(config: GANConfig, mode: str, beside: int = 0) -> tuple:
     """What a step of this work is, for the slice sizes learnt from measured steps: the batch
     key, the mode, and how many ensemble runs train beside the main one."""

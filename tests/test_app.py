@@ -359,7 +359,7 @@ def test_a_tampered_recipe_link_keeps_the_plain_settings_and_says_why():
 
 
 @pytest.mark.parametrize("query, field", [
-    ({"n_bits": "99"}, "n_bits"), ({"lr_g": "fast"}, "lr_g"), ({"loss": "hinge"}, "loss"),
+    ({"n_bits": "99"}, "n_bits"), ({"lr_g": "fast"}, "lr_g"), ({"loss": "nope"}, "loss"),
     ({"step": "-4"}, "step"), ({"lang": "klingon"}, "lang"), ({"preset": "nope"}, "preset"),
     ({"pack": "8", "batch_size": "12"}, "multiple of pack"), ({"hide": "lr_g,bogus"}, "bogus")])
 def test_bad_url_values_warn_and_are_ignored(query, field):

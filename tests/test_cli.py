@@ -41,7 +41,7 @@ def test_json_is_one_line_and_reproducible():
         (["train", "--bits", "2"], "n_bits must be an integer in 3..16"),
         (["train", "--bits", "seven"], "n_bits"),
         (["train", "--lr", "-1"], "lr_g"),
-        (["train", "--loss", "hinge"], "loss must be one of"),
+        (["train", "--loss", "nope"], "loss must be one of"),
         (["train", "--batch-size", "0"], "batch_size"),
         (["train", "--no-such-flag"], "unrecognized arguments"),
         (["train", "--steps", "many"], "--steps"),

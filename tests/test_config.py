@@ -31,7 +31,7 @@ def test_frozen():
         ("lr_g", -1e-3, "lr_g must be a number in"),
         ("lr_d", float("nan"), "lr_d"),
         ("seed", -1, "seed"),
-        ("loss", "hinge", "loss must be one of bce"),
+        ("loss", "nope", "loss must be one of bce"),
         ("mbstd", 1, "mbstd must be true or false"),
         ("pack", 3, "batch_size must be a multiple of pack"),
         ("max_int", 1000, "max_int must be at most"),
@@ -75,7 +75,7 @@ def test_the_page_collects_every_problem_and_keeps_the_rest():
     """The same parser as the command line's, but for a link: every bad value named, the good
     ones kept, a preset as the base."""
     config, problems = config_from_strings(
-        {"preset": "healthy", "n_bits": "99", "seed": "3", "lr": "0.002", "loss": "hinge"},
+        {"preset": "healthy", "n_bits": "99", "seed": "3", "lr": "0.002", "loss": "nope"},
         strict=False)
     assert config == PRESETS["healthy"].config.replace(seed=3, lr_g=0.002, lr_d=0.002)
     assert [field for field, _ in problems] == ["n_bits", "loss"]

@@ -73,3 +73,14 @@ def test_a_run_that_blows_up_in_a_class_stops_where_it_would_alone():
     assert taken[1] == alone.step_count and together[1].diverged == alone.diverged
     assert taken[0] == 2000 and together[0].diverged is None
     _same(together[1], alone)
+
+
+def test_runs_that_decode_differently_never_share_a_class():
+    """An engine evaluates all its runs one way, so decoding is part of the class key (two
+    playing students, one sampling, once stopped each other)."""
+    base = GANConfig(seed=1)
+    keys = {class_key(base.replace(decode=d), "both", 0, 50) for d in ("threshold", "sample")}
+    assert len(keys) == 2
+    a, b = Trainer(base), Trainer(base.replace(seed=2, decode="sample"))
+    with pytest.raises(ValueError, match="cannot share a batch"):
+        run_together([a, b], 5)

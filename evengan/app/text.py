@@ -693,6 +693,7 @@ _PT = {
     "preset_name_wgan-gp": "wgan-gp",
 }
 
+
 def _preset_blurbs() -> dict[str, str]:
     from ..presets import PRESETS  # English blurbs live beside the presets themselves
 
