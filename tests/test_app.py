@@ -288,10 +288,31 @@ def test_sweep_page_runs_a_grid_and_offers_the_csv():
     at.number_input(key="w_sweep_seeds").set_value(4)
     at.number_input(key="w_sweep_steps").set_value(100)
     at.button(key="btn_sweep").click().run()
+    job = at.session_state["sweep_job"]  # trains on its own thread; the page watches it
+    assert at.button(key="btn_sweep_cancel")
+    until(job.finished.is_set, 120)
+    at.run()
     table = at.session_state["sweep"]["table"]
-    assert len(table.rows) == 2 * 3 * 4
+    assert len(table.rows) == 2 * 3 * 4 and table.steps == 100
     assert len(at.get("plotly_chart")) == 2
-    assert at.get("download_button")
+    assert len(at.get("download_button")) == 2  # the table shown, and every run
+
+
+def test_a_stopped_sweep_shows_what_it_did():
+    at = AppTest.from_function(_sweep_script, default_timeout=120).run()
+    at.number_input(key="w_sweep_seeds").set_value(64)
+    at.number_input(key="w_sweep_steps").set_value(10_000)
+    at.button(key="btn_sweep").click().run()
+    job = at.session_state["sweep_job"]
+    until(lambda: job.done > 0, 60)
+    at.button(key="btn_sweep_cancel").click().run()  # Stop
+    until(job.finished.is_set, 60)
+    at.run()
+    result = at.session_state["sweep"]
+    assert result["of"] == 10_000 and 0 < result["table"].steps < 10_000
+    assert len(result["table"].rows) == 5 * 5 * 64  # every run, where it stood
+    assert any("stopped" in i.value for i in at.info)
+    assert len(at.get("plotly_chart")) == 2
 
 
 def test_sweep_page_warns_on_bad_values_and_oversized_grids():

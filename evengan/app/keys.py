@@ -30,6 +30,8 @@ KEYS: dict[str, Key] = {
     "branch": Key("the current branch's name", ("branches",)),
     "ensemble": Key("the seed ensemble beside the run, while it is on", ("ensemble", "share")),
     "sweep": Key("the Sweep page's last table, stopped or whole", ("sweep_page",)),
+    "sweep_job": Key("the sweep training on its own thread, while it runs", ("sweep_page",)),
+    "sweep_error": Key("why the last sweep could not run, shown once", ("sweep_page",)),
     # Playing
     "playing": Key("Play is on", ("state", "page", "controls", "share", "branches"), False),
     "tick": Key("seconds between two redraws while playing", ("page",), 0.5),

@@ -6,16 +6,18 @@ import csv
 import io
 import itertools
 import math
-import time
+import threading
+from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
 
 from .. import budget, lab_plots
 from ..config import GANConfig, parse_field
-from ..sweep import MAX_BATCH, run_sweep
+from ..sweep import MAX_BATCH, SweepTable, run_sweep
+from ..turnstile import Cancelled, answers
 from .panels import CHART_CONFIG, chart
-from .state import SESSION_BYTES, STEP_SECONDS, refusal, scheduler, t
+from .state import SESSION_BYTES, STEP_SECONDS, refusal, scheduler, session_alive, t
 from .text import plain
 
 # Fields worth sweeping, with a default range each.
@@ -84,10 +86,17 @@ def render() -> None:
         problems += _too_big(_batches(base, grid, int(seeds)))
         for p in problems[-1:]:
             st.warning(p)
-    if st.button(t("sweep_run"), type="primary", key="btn_sweep", disabled=bool(problems)):
+    running = ss.get("sweep_job") is not None
+    if st.button(t("sweep_run"), type="primary", key="btn_sweep",
+                 disabled=bool(problems) or running):
         _run(base, grid, int(seeds), int(steps))
+        running = True
+    st.fragment(_watch, run_every=0.5 if running else None)()
+    error = ss.pop("sweep_error", None)
+    if error:
+        st.warning(error)
     result = ss.get("sweep")
-    if result:
+    if result and not running:
         show(result["table"], result["grid"], result.get("of"))
 
 
@@ -113,9 +122,27 @@ def _too_big(batches: list[tuple[GANConfig, int]]) -> list[str]:
     return []
 
 
+@dataclass
+class SweepJob:
+    """A sweep training on its own thread: what the page's watcher reads and its Stop sets.
+    The thread never touches session state; it fills this in."""
+
+    grid: dict[str, list]
+    steps: int
+    runs: int
+    halt: threading.Event = field(default_factory=threading.Event)
+    finished: threading.Event = field(default_factory=threading.Event)
+    done: int = 0
+    total: int = 1
+    table: SweepTable | None = None
+    stopped: dict = field(default_factory=dict)
+    error: str | None = None
+
+
 def _run(base: GANConfig, grid: dict[str, list], seeds: int, steps: int) -> None:
-    """Books the sweep's largest batch with the server, runs it in fair slices with a
-    progress bar and a Cancel button, and gives the memory back however it ends."""
+    """Books the sweep's largest batch with the server and starts it on its own thread, in
+    fair slices; the page watches it (_watch) with a progress bar and a Stop that keeps what
+    was done. Leaving the page does not lose it; closing the tab stops it."""
     ss = st.session_state
     batches = _batches(base, grid, seeds)
     biggest = max(batches, key=lambda b: budget.estimate_bytes(*b), default=None)
@@ -123,38 +150,52 @@ def _run(base: GANConfig, grid: dict[str, list], seeds: int, steps: int) -> None
     if full:
         st.warning(t("bad_config", error=plain(full)))
         return
-    runs = seeds * math.prod(len(v) for v in grid.values())
-    holder = st.empty()
-    with holder.container():
-        bar = st.progress(0.0)
-        st.button(t("sweep_stop"), key="btn_sweep_cancel",  # a click reruns the page: the end
-                  icon=":material/stop:")
-    gate = scheduler().gate(ss.uid)  # a slice of the server's time at a time
-    last = [0.0]
+    job = SweepJob(grid, steps, seeds * math.prod(len(v) for v in grid.values()))
+    uid, alive = ss.uid, session_alive()
 
-    def progress(done: int, total: int) -> None:
-        gate()
-        now = time.perf_counter()
-        if now - last[0] > 0.1:
-            last[0] = now
-            bar.progress(done / max(total, 1),
-                         text=t("sweep_running", runs=runs, done=done, total=total))
+    def work() -> None:
+        gate = scheduler().gate(uid, stop=lambda: job.halt.is_set() or not answers(alive))
 
-    stopped: dict = {}
-    try:
-        table = run_sweep(base, grid, seeds, steps, progress=progress, max_bytes=SESSION_BYTES,
-                          stopped=stopped)
-    except ValueError as exc:  # a grid value that clashes with the base (pack vs batch)
-        holder.empty()
-        st.warning(t("sweep_bad_value", field=", ".join(grid), error=plain(exc)))
+        def progress(done: int, total: int) -> None:
+            gate()  # a slice of the server's time at a time; raises Cancelled on Stop
+            job.done, job.total = done, total
+
+        try:
+            job.table = run_sweep(base, grid, seeds, steps, progress=progress,
+                                  max_bytes=SESSION_BYTES, stopped=job.stopped)
+        except Cancelled:  # Stop: the runs where they stood
+            job.table = job.stopped.get("table")
+        except ValueError as exc:  # a grid value that clashes with the base (pack vs batch)
+            job.error = str(exc)
+        finally:
+            gate.close()
+            scheduler().release(uid, "sweep")  # its memory is free again
+            job.finished.set()
+
+    ss.sweep_job = job
+    threading.Thread(target=work, name="evengan-sweep", daemon=True).start()
+
+
+def _watch() -> None:
+    """The running sweep's progress and Stop, redrawn twice a second; when it ends, its
+    table becomes the page's and the whole page is drawn again."""
+    ss = st.session_state
+    job: SweepJob | None = ss.get("sweep_job")
+    if job is None:
         return
-    finally:
-        gate.close()
-        scheduler().release(ss.uid, "sweep")  # its memory is free again
-        if stopped.get("table") is not None:  # Stop, or the page left: what was done stays
-            ss.sweep = {"table": stopped["table"], "grid": grid, "of": steps}
-    holder.empty()
-    ss.sweep = {"table": table, "grid": grid}
+    if not job.finished.is_set():
+        st.progress(min(job.done / max(job.total, 1), 1.0),
+                    text=t("sweep_running", runs=job.runs, done=job.done, total=job.total))
+        st.button(t("sweep_stop"), key="btn_sweep_cancel", icon=":material/stop:",
+                  on_click=job.halt.set)
+        return
+    ss.sweep_job = None
+    if job.error:
+        ss.sweep_error = t("sweep_bad_value", field=", ".join(job.grid), error=plain(job.error))
+    elif job.table is not None:
+        partial = job.table is job.stopped.get("table")
+        ss.sweep = {"table": job.table, "grid": job.grid, "of": job.steps if partial else None}
+    st.rerun(scope="app")
 
 
 def show(table, grid: dict[str, list], stopped_of: int | None = None) -> None:
