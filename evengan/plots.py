@@ -88,9 +88,9 @@ def loss_figure(steps, loss_g, loss_d, smoothing: float = 0.0, labels=None,
         layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1,
                              "y0": reference, "y1": reference,
                              "line": {"dash": "dash", "color": TARGET_COLOR, "width": 1}}]
-        layout["annotations"] = [{"xref": "paper", "x": 0, "y": reference, "text": "ln 2",
-                                  "showarrow": False, "xanchor": "left",
-                                  "yanchor": "bottom"}]
+        layout["annotations"] = [{"xref": "paper", "x": 1, "y": reference, "text": "ln 2",
+                                  "showarrow": False, "xanchor": "right", "yanchor": "bottom",
+                                  "bgcolor": "rgba(255,255,255,0.8)"}]
     return figure(data, layout, labels.get("title", "Losses"))
 
 
@@ -122,12 +122,15 @@ def bits_heatmap(probs, ints: Sequence[int], labels=None) -> go.Figure:
 
     def axis(domain: list[float], title: str) -> dict:
         return {"domain": domain, "title": {"text": title, "font": {"size": 12}},
-                "tickangle": 0}
+                "tickangle": 0, "tickmode": "array", "tickvals": bits, "ticktext": bits,
+                "tickfont": {"size": 10}}
 
     layout = {
         "xaxis": axis([0, 0.46], labels.get("soft", "G(z): probability of 1")),
         "xaxis2": axis([0.48, 0.86], labels.get("hard", "bits (≥ 0.5 is 1)")),
-        "xaxis3": {**axis([0.92, 1.0], ""), "tickfont": {"size": 11}},
+        "xaxis3": {**axis([0.92, 1.0], ""), "tickfont": {"size": 11},
+                   "tickvals": [labels.get("parity", "parity")],
+                   "ticktext": [labels.get("parity", "parity")]},
         # Every row named, dark and legible on a projector (Plotly would skip every other).
         "yaxis": {"autorange": "reversed", "tickfont": {"size": 12, "color": "#222222"},
                   "tickmode": "array", "tickvals": rows, "ticktext": rows},

@@ -71,6 +71,7 @@ def test_a_branch_keeps_the_old_run_and_both_show_in_the_comparison():
     compare = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
                    if '"Branches compared"' in c.proto.spec)
     assert [s["x0"] for s in compare["layout"]["shapes"]] == [200]
+    assert "lr_d=0.001" in compare["layout"]["annotations"][0]["text"]  # what A does apart
     assert {d["name"] for d in compare["data"]} == {"A", "B"}
     assert len(charts) >= 7
     # Open A again: the page's run is A, its settings in the sidebar.

@@ -265,6 +265,15 @@ def _branch_list(branches: dict[str, Trainer]) -> None:
     st.text_input(t("branch_name"), key="w_branch_name", on_change=_rename, max_chars=24)
 
 
+def _differences(base: Trainer, other: Trainer, name: str) -> str:
+    """What `other`'s settings are where they differ from `base`'s now (" · B: lr_g=0.005"),
+    so a comparison says what changed, not only where."""
+    mine, theirs = base.config.to_dict(), other.config.to_dict()
+    changed = [f"{k}={theirs[k]:g}" if isinstance(theirs[k], float) else f"{k}={theirs[k]}"
+               for k in theirs if theirs[k] != mine[k]]
+    return f" · {name}: {', '.join(changed)}" if changed else ""
+
+
 def _compare(branches: dict[str, Trainer], smoothing: float) -> None:
     ss = st.session_state
     # Keyed by the names, so that a new or renamed branch joins the comparison.
@@ -287,7 +296,8 @@ def _compare(branches: dict[str, Trainer], smoothing: float) -> None:
     for name, tr in zip(names, chosen, strict=True):
         if name != base and tr.actions is not None and branches[base].actions is not None:
             at = recipes.split_step(branches[base].recipe(), tr.recipe())
-            splits.append((at, t("branch_split", a=base, b=name, step=num(at, ","))))
+            label = t("branch_split", a=base, b=name, step=num(at, ","))
+            splits.append((at, label + _differences(branches[base], tr, name)))
     labels = {"title": t("branch_compare_title"), "loss_g": t("g_loss"),
               "loss_d": t("d_loss"), "even_ratio": t("exact_ratio"),
               "coverage": t("coverage"), "x": t("x_step")}

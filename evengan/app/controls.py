@@ -210,9 +210,11 @@ def apply_sidebar() -> None:
         ss.notices.append(("info", t("reset_notice", field=", ".join(changed) or "seed")))
 
 
-def buttons(frozen: bool = False) -> tuple[str | None, int]:
-    """The training controls; returns (action, n) for the page to carry out. With both
-    networks frozen (`frozen`) Step, Play and Run N would only count steps: they are off.
+def buttons(frozen: bool = False, freeze_d: bool = False,
+            freeze_g: bool = False) -> tuple[str | None, int]:
+    """The training controls; returns (action, n) for the page to carry out. A frozen
+    network's own Step is off; with both frozen (`frozen`) Step, Play and Run N would only
+    count steps: they are off too.
 
     They live inside the live fragment, so a Step click reruns only the fragment. Play and
     Pause return "play" / "pause": the page then reruns whole to start or stop the timer.
@@ -223,9 +225,9 @@ def buttons(frozen: bool = False) -> tuple[str | None, int]:
     if cols[0].button(t("step"), icon=":material/skip_next:", key="btn_step", width="stretch",
                       disabled=frozen):
         action = "step"
-    if cols[1].button(t("step_d"), key="btn_step_d", width="stretch"):
+    if cols[1].button(t("step_d"), key="btn_step_d", width="stretch", disabled=freeze_d):
         action = "step_d"
-    if cols[2].button(t("step_g"), key="btn_step_g", width="stretch"):
+    if cols[2].button(t("step_g"), key="btn_step_g", width="stretch", disabled=freeze_g):
         action = "step_g"
     if ss.playing:
         if cols[3].button(t("pause"), icon=":material/pause:", key="btn_pause",

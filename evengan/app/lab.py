@@ -87,14 +87,15 @@ def landscape(trainer: Trainer, ev: dict) -> None:
     family, cfg = loss_family(trainer.config), trainer.config
     arch = "linear" if cfg.d_hidden == 0 else "mlp"
     _chart(lab_plots.landscape_figure(ev["d_values"], {
-        "title": t("v_landscape"), "x": t("integer"), "favourite": t("favourite"),
+        "title": t("v_landscape"), "x": t("integer"),
+        "favourite": t("favourite_critic" if family == "critic" else "favourite"),
         "y": "critic(x)" if family == "critic" else "D(x)"}),
            "chart_landscape", t("c_landscape_" + family) + " " + t("c_landscape_" + arch))
     w = trainer.weights.thinned(chart_points())
     n = cfg.n_bits
     series = {f"b{n - 1 - i}": w[f"d_bit{i}"] for i in range(n)}  # as the heatmap names bits
     _chart(lab_plots.lines_figure(w["step"], series, t("dweights_" + arch), {"x": t("x_step")},
-                              reference=0.0),
+                                  reference=0.0 if arch == "linear" else None),
            "chart_dweights", t("c_dweights" if arch == "linear" else "c_dweights_mlp"))
 
 
@@ -120,26 +121,25 @@ def g_weights(trainer: Trainer, ev: dict) -> None:
         target_marginals(cfg.n_bits, cfg.upper).numpy(),
         {"title": t("marginals_title"), "g": "G", "target": t("target")}),
         key="chart_marginals", config=CHART_CONFIG)
-    st.caption(t("c_marginals"))
+    st.caption(t("c_marginals" if trainer.config.d_hidden == 0 else "c_marginals_mlp"))
 
 
 def dynamics(trainer: Trainer) -> None:
     h = trainer.history.thinned(chart_points())
+    critic = loss_family(trainer.config) == "critic"
     left, right = st.columns(2)
     with left:
         chart(lab_plots.lines_figure(h["step"], {t("grad_g"): h["grad_g"],
-                                                       t("grad_d"): h["grad_d"]},
-                                           t("v_dynamics"), {"x": t("x_step")}),
-                        key="chart_grads", config=CHART_CONFIG)
+                                                 t("grad_d"): h["grad_d"]},
+                                     t("v_dynamics"), {"x": t("x_step")}),
+              key="chart_grads")
     with right:
-        family = loss_family(trainer.config)
-        chart(lab_plots.lines_figure(h["step"], {t("d_real"): h["d_real"],
-                                              t("d_fake"): h["d_fake"]},
-                                 t("m_d_critic" if family == "critic" else "m_d"),
-                                 {"x": t("x_step")},
-                                 reference=None if family == "critic" else 0.5),
-                        key="chart_dout", config=CHART_CONFIG)
-    st.caption(t("c_dynamics"))
+        real, fake = t("m_d_critic").split(" / ") if critic else (t("d_real"), t("d_fake"))
+        chart(lab_plots.lines_figure(h["step"], {real: h["d_real"], fake: h["d_fake"]},
+                                     t("m_d_critic" if critic else "m_d"), {"x": t("x_step")},
+                                     reference=None if critic else 0.5),
+              key="chart_dout")
+    st.caption(t("c_dynamics_critic" if critic else "c_dynamics"))
 
 
 def slow_motion(trainer: Trainer, mode: str | None) -> None:
@@ -151,9 +151,11 @@ def slow_motion(trainer: Trainer, mode: str | None) -> None:
               args=(trainer, mode or "both"))
     story = ss.get("narration")
     if not story:
+        st.caption(t("slowmo_help"))
         return
     rec, k = story["record"], len(story["noise"])
-    st.markdown(t("slowmo_intro", mode=story["mode"]) + f" — {t('m_step')} {int(rec['step'])}")
+    st.markdown(t("slowmo_intro", mode=t("mode_" + story["mode"]))
+                + f" — {t('m_step')} {num(int(rec['step']), ',')}")
     show = min(k, 6)
     st.markdown(t("slow_1", k=k))
     noise = np.asarray(story["noise"][:show], dtype=int)

@@ -13,6 +13,7 @@ from ..trainer import Trainer
 from . import branches, controls, ensemble, lab, panels, share, sweep_page
 from .state import (
     SESSION_STEP_CAP,
+    exact,
     init_session,
     num,
     scheduler,
@@ -180,7 +181,7 @@ def train_page() -> None:
     trainer: Trainer = ss.trainer
 
     st.title(t("title"))
-    st.container(key="intro").caption(t("intro"))
+    st.container(key="intro").caption(t(exact("intro", trainer.config)))
     with st.expander(t("teach_title")):
         st.markdown(t("teach_body"))
     for level, message in ss.notices:
@@ -234,7 +235,7 @@ def live(prefs: controls.ViewPrefs) -> None:
     def _tick() -> None:
         trainer: Trainer = ss.trainer
         with st.container(key="controls_row"):
-            action, n = controls.buttons(frozen=prefs.mode is None)
+            action, n = controls.buttons(prefs.mode is None, prefs.freeze_d, prefs.freeze_g)
         do_action(trainer, action, n, prefs.mode)
         failed = scheduler().pop_error(ss.uid)
         if failed:
@@ -250,7 +251,7 @@ def live(prefs: controls.ViewPrefs) -> None:
             if trainer.step_count >= SESSION_STEP_CAP:
                 st.info(t("cap_reached", cap=SESSION_STEP_CAP))
             ev = trainer.evaluate()  # recorded only every eval_every steps, as in a replay
-            ss.shown_step = trainer.step_count  # where a Pause clicked now lands
+            drawn = trainer.step_count
             with st.container(key="metrics_row"):
                 panels.metrics_row(trainer, ev)
             st.caption(panels.space_note(trainer, ev))
@@ -262,6 +263,9 @@ def live(prefs: controls.ViewPrefs) -> None:
             st.divider()
             lab.render_view(trainer, lab.view_picker(), prefs.mode, ev)
             branches.panel(prefs)  # in the fragment, so that its slider and links stay current
+        # Where a Pause lands: set once this redraw is whole, so a redraw cut short by the
+        # click itself (never shown) does not count.
+        ss.shown_step = drawn
         if ss.pop("page_rerun", False) or ss.get("pending_branch"):
             st.rerun(scope="app")  # a branch opened, renamed or asked for: the whole page
         if ss.get("_timer_on") and not ss.playing:

@@ -69,7 +69,7 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
                                        ("coverage", exact("coverage", cfg)),
                                        ("x", "x_step"))),
             key="chart_ratio")
-        st.caption(t("c_ratio"))
+        st.caption(t(exact("c_ratio", cfg)))
     with right:
         engine = trainer.engine
         probs = engine.probabilities(engine.display_noise())[0].numpy()
@@ -86,7 +86,7 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
                                       _labels(("title", exact("dist_title", cfg)), ("q", "q"),
                                               ("target", "target"), ("x", "integer"))),
             key="chart_distribution")
-        st.caption(t("c_distribution"))
+        st.caption(t(exact("c_distribution", cfg)))
 
 
 def loss_caption(trainer: Trainer, family: str) -> str:

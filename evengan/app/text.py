@@ -337,6 +337,25 @@ _EN = {
     "preset_name_healthy": "healthy",
     "preset_name_minimax": "minimax",
     "preset_name_wgan-gp": "wgan-gp",
+    "intro_est": "A generator G turns random numbers into numbers; a discriminator D tries to "
+                 "tell them from real even numbers. With this noise the metrics are estimated "
+                 "from 4,096 fixed draws; with binary noise every one is exact.",
+    "c_ratio_est": "The estimated even ratio can reach 1 while coverage stays low: all even, "
+                   "few numbers.",
+    "c_distribution_est": "Bars are G's output over every integer, estimated from 4,096 fixed "
+                          "draws (blue even, red odd); the dotted line is the target, uniform "
+                          "over the evens.",
+    "c_dynamics_critic": "Gradient norms of G and D, and the critic's mean score on real and "
+                         "fake batches (raw numbers, not probabilities).",
+    "favourite_critic": "critic's favourite",
+    "c_marginals_mlp": "The per-bit means of G against the target. A linear D sees only these; "
+                       "this MLP D sees combinations of bits too, so matching them is not "
+                       "enough to satisfy it.",
+    "slowmo_help": "Press the button: the run takes one step, and each of its six parts is told "
+                   "with the numbers it used (the noise, G's fakes, D's verdicts, both updates).",
+    "mode_both": "G and D",
+    "mode_g": "G only",
+    "mode_d": "D only",
 }
 
 _PT = {
@@ -422,7 +441,7 @@ _PT = {
     "language": "Idioma",
     "variants": "Variantes de treino",
     "f_loss": "Perda",
-    "loss_bce": "BCE não saturante (tutorial)",
+    "loss_bce": "BCE não saturante (tutor.)",
     "loss_minimax": "minimax (saturante)",
     "loss_lsgan": "mínimos quadrados",
     "loss_wgan": "Wasserstein, crítico cortado",
@@ -691,6 +710,26 @@ _PT = {
     "preset_name_healthy": "saudável",
     "preset_name_minimax": "minimax",
     "preset_name_wgan-gp": "wgan-gp",
+    "intro_est": "Um gerador G transforma números aleatórios em números; um discriminador D "
+                 "tenta distingui-los de números pares reais. Com este ruído as métricas são "
+                 "estimadas com 4.096 sorteios fixos; com ruído binário todas são exatas.",
+    "c_ratio_est": "A taxa estimada de pares pode chegar a 1 com cobertura baixa: tudo par, "
+                   "poucos números.",
+    "c_distribution_est": "As barras são a saída de G sobre cada inteiro, estimada com 4.096 "
+                          "sorteios fixos (azul par, vermelho ímpar); a linha pontilhada é o "
+                          "alvo, uniforme sobre os pares.",
+    "c_dynamics_critic": "Normas dos gradientes de G e D, e a nota média do crítico nos lotes "
+                         "real e falso (números brutos, não probabilidades).",
+    "favourite_critic": "favorito do crítico",
+    "c_marginals_mlp": "As médias por bit de G contra o alvo. Um D linear só vê estas; este D "
+                       "MLP vê também combinações de bits, então acertá-las não basta para "
+                       "satisfazê-lo.",
+    "slowmo_help": "Clique no botão: o treino dá um passo, e cada uma das seis partes é contada "
+                   "com os números que usou (o ruído, os falsos de G, os vereditos de D, as "
+                   "duas atualizações).",
+    "mode_both": "G e D",
+    "mode_g": "só G",
+    "mode_d": "só D",
 }
 
 
