@@ -91,6 +91,11 @@ def loss_figure(steps, loss_g, loss_d, smoothing: float = 0.0, labels=None,
         layout["annotations"] = [{"xref": "paper", "x": 1, "y": reference, "text": "ln 2",
                                   "showarrow": False, "xanchor": "right", "yanchor": "bottom",
                                   "bgcolor": "rgba(255,255,255,0.8)"}]
+    if not len(steps):  # before the first step: say so, rather than show an empty frame
+        layout.setdefault("annotations", []).append(
+            {"xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False,
+             "text": labels.get("empty", "no steps yet"),
+             "font": {"size": 15, "color": TARGET_COLOR}})
     return figure(data, layout, labels.get("title", "Losses"))
 
 

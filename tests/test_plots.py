@@ -110,3 +110,10 @@ def test_distributions_side_by_side_share_one_axis_and_one_scale():
     assert fig.layout.yaxis.range == fig.layout.yaxis2.range  # heights compare across rows
     assert fig.layout.xaxis2.matches == "x"
     assert list(bars[0].marker.color) == [plots.EVEN_COLOR, plots.ODD_COLOR] * 2
+
+
+def test_a_loss_chart_before_the_first_step_says_so():
+    fig = validated(plots.loss_figure([], [], [], labels={"empty": "no steps yet"}))
+    assert [a.text for a in fig.layout.annotations] == ["ln 2", "no steps yet"]
+    assert not any(a.text == "no steps yet" for a in validated(
+        plots.loss_figure([1], [0.7], [0.7])).layout.annotations)

@@ -57,7 +57,8 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
         chart(
             plots.loss_figure(hist["step"], hist["loss_g"], hist["loss_d"], smoothing,
                               _labels(("title", "loss_title"), ("g", "g_loss"),
-                                      ("d", "d_loss"), ("x", "x_step"), ("y", "loss_axis")),
+                                      ("d", "d_loss"), ("x", "x_step"), ("y", "loss_axis"),
+                                      ("empty", "no_steps")),
                               reference=plots.LN2 if family == "prob" else None),
             key="chart_losses")
         st.caption(loss_caption(trainer, family))

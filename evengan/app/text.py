@@ -356,6 +356,7 @@ _EN = {
     "mode_both": "G and D",
     "mode_g": "G only",
     "mode_d": "D only",
+    "no_steps": "No steps yet: press Step, Run N steps or Play",
 }
 
 _PT = {
@@ -730,6 +731,7 @@ _PT = {
     "mode_both": "G e D",
     "mode_g": "só G",
     "mode_d": "só D",
+    "no_steps": "Nenhum passo ainda: clique em Passo, Rodar N passos ou Iniciar",
 }
 
 
