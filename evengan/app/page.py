@@ -153,6 +153,7 @@ _STYLE = """
   .st-key-metrics_row [data-testid='stColumn'] {min-width: calc(33% - 0.4rem) !important;
     flex: 1 1 calc(33% - 0.4rem) !important; width: auto !important}
   .st-key-metrics_row [data-testid='stMetricValue'] {font-size: 1.35rem}
+  .st-key-metrics_row [data-testid='stMetricLabel'] p {font-size: 0.78rem}
   .st-key-controls_row button {padding-left: 0.3rem; padding-right: 0.3rem}
 }
 """
