@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
 from . import exact as ex
 from . import metrics
 from .encoding import ints_to_bits
+from .losses import Scores
 from .models import StackedNet
 
 
@@ -32,6 +34,23 @@ class Evaluation:
         with torch.no_grad():
             s = self.d_spec.forward(self.d, x.expand(self.R, *x.shape), self.closed_form)[..., 0]
             return self.squash(s) if self.squash else s
+
+    def push(self, z: torch.Tensor) -> torch.Tensor:
+        """Where D pushes each of G's outputs on a fixed noise set z (k, z_dim): minus the
+        gradient of G's loss on each output bit, (R, k, n). Positive: D would have the bit
+        nearer 1; negative: nearer 0. The k outputs are judged as one batch, as a step judges
+        G's fakes (PacGAN groups and the minibatch spread included).
+
+        For the tutorial's linear D every row is the same direction, D's weights on the bits,
+        scaled: the drag that pulls G's weights towards rank one.
+        """
+        with torch.enable_grad():
+            x = self.probabilities(z).detach().requires_grad_(True)
+            s = self.d_spec.forward(self.d.detach(), self.features(x), False)[..., 0]
+            scores = (Scores(s, torch.sigmoid(s), F.softplus(s), F.softplus(-s))
+                      if self.loss.probability else Scores(s))
+            (grad,) = torch.autograd.grad(self.loss.g(scores).sum(), x)
+        return -grad
 
     def evaluate(self, per_run: bool = False) -> dict[str, torch.Tensor | bool]:
         """Exact metrics of every run (README, "Exact metrics"): tensors with a leading run

@@ -99,8 +99,9 @@ def loss_figure(steps, loss_g, loss_d, smoothing: float = 0.0, labels=None,
     return figure(data, layout, labels.get("title", "Losses"))
 
 
-def bits_heatmap(probs, ints: Sequence[int], labels=None) -> go.Figure:
-    """G's output on a fixed noise batch: soft probabilities, thresholded bits, parity.
+def bits_heatmap(probs, ints: Sequence[int], labels=None, push=None) -> go.Figure:
+    """G's output on a fixed noise batch: soft probabilities, thresholded bits, where D pushes
+    each bit (`push`, red towards 1, blue towards 0; optional), parity.
 
     Rows are fixed noise vectors, so a row means the same input at every step; each is labelled
     with the number it decodes to.
@@ -120,6 +121,7 @@ def bits_heatmap(probs, ints: Sequence[int], labels=None) -> go.Figure:
          "xaxis": "x", "yaxis": "y"},
         {**common, "z": (probs >= 0.5).astype(np.float32), "x": bits, "colorscale": grey,
          "hovertemplate": hover, "xaxis": "x2", "yaxis": "y"},
+        *([] if push is None else [_push_panel(_f32(push), bits, rows)]),
         {**common, "z": _f32([[v % 2] for v in ints]), "x": [labels.get("parity", "parity")],
          "colorscale": [[0, EVEN_COLOR], [1, ODD_COLOR]], "hovertemplate": "%{y}<extra></extra>",
          "xaxis": "x3", "yaxis": "y"},
@@ -130,9 +132,10 @@ def bits_heatmap(probs, ints: Sequence[int], labels=None) -> go.Figure:
                 "tickangle": 0, "tickmode": "array", "tickvals": bits, "ticktext": bits,
                 "tickfont": {"size": 10}}
 
+    soft, hard = ([0, 0.46], [0.48, 0.86]) if push is None else ([0, 0.29], [0.31, 0.58])
     layout = {
-        "xaxis": axis([0, 0.46], labels.get("soft", "G(z): probability of 1")),
-        "xaxis2": axis([0.48, 0.86], labels.get("hard", "bits (≥ 0.5 is 1)")),
+        "xaxis": axis(soft, labels.get("soft", "G(z): probability of 1")),
+        "xaxis2": axis(hard, labels.get("hard", "bits (≥ 0.5 is 1)")),
         "xaxis3": {**axis([0.92, 1.0], ""), "tickfont": {"size": 11},
                    "tickvals": [labels.get("parity", "parity")],
                    "ticktext": [labels.get("parity", "parity")]},
@@ -141,8 +144,20 @@ def bits_heatmap(probs, ints: Sequence[int], labels=None) -> go.Figure:
                   "tickmode": "array", "tickvals": rows, "ticktext": rows},
         "margin": {"l": 150, "r": 15, "t": 40, "b": 50},
     }
+    if push is not None:
+        layout["xaxis4"] = axis([0.60, 0.88], labels.get("push", "D's push on each bit"))
     return figure(data, layout, labels.get("title", "Generated bit patterns (fixed noise)"),
                   height=max(HEIGHT, 125 + 16 * k))
+
+
+def _push_panel(push: np.ndarray, bits: list[str], rows: list[str]) -> dict:
+    """Where D pushes each bit: minus G's loss gradient, red towards 1, blue towards 0, on a
+    scale symmetric about 0 (the largest push of this batch at either end)."""
+    bound = float(np.abs(push).max()) or 1.0
+    return {"type": "heatmap", "z": push, "x": bits, "y": rows, "zmin": -bound, "zmax": bound,
+            "colorscale": [[0, "#2166ac"], [0.5, "#ffffff"], [1, "#b2182b"]],
+            "showscale": False, "xaxis": "x4", "yaxis": "y",
+            "hovertemplate": "%{y}<br>%{x}: %{z:.3g}<extra></extra>"}
 
 
 def ratio_figure(batch_steps, even_batch, eval_steps, even_exact, coverage,

@@ -156,3 +156,43 @@ def test_d_bit_weights_and_singular_values_are_recorded():
     assert sv == sorted(sv, reverse=True) and sv[0] > 0
     lin = t.discriminator.weight(0)[:, 0].detach().numpy()
     assert np.allclose([w[f"d_bit{i}"] for i in range(7)], lin, atol=1e-6)
+
+
+def test_a_linear_d_pushes_every_sample_the_same_way():
+    """The teaching point of the push panel: a linear D's gradient on G's outputs is its own
+    weight vector for every sample (rank one); an MLP D pushes samples apart."""
+    linear = Trainer(GANConfig(seed=3))
+    linear.run(200)
+    e = linear.engine
+    push = e.push(e.display_noise())[0].double().numpy()
+    sv = np.linalg.svd(push, compute_uv=False)
+    assert sv[1] < 1e-5 * sv[0]
+    weights = e.weight("d", 0)[:, 0].double().numpy()
+    assert np.allclose(np.abs(push[0] / np.linalg.norm(push[0])),
+                       np.abs(weights / np.linalg.norm(weights)), atol=1e-5)
+    mlp = Trainer(GANConfig(seed=3, d_hidden=16))
+    mlp.run(200)
+    push = mlp.engine.push(mlp.engine.display_noise())[0].double().numpy()
+    sv = np.linalg.svd(push, compute_uv=False)
+    assert sv[1] > 0.01 * sv[0]
+
+
+def test_the_push_is_minus_the_gradient_of_g_s_loss_checked_by_finite_differences():
+    t = Trainer(GANConfig(seed=4, d_hidden=8, loss="lsgan"))
+    t.run(50)
+    e = t.engine
+    z = e.display_noise(4)
+    push = e.push(z)[0].double()
+    x = e.probabilities(z).double()
+
+    def loss(x):  # G's loss summed over the batch, in float64
+        from evengan.losses import Scores
+        s = e.d_spec.forward(e.d.detach().double(), e.features(x), False)[..., 0]
+        return float(e.loss.g(Scores(s)).sum())
+
+    h = 1e-6
+    for i, j in [(0, 0), (1, 3), (3, 6)]:
+        up, down = x.clone(), x.clone()
+        up[0, i, j] += h
+        down[0, i, j] -= h
+        assert abs(-(loss(up) - loss(down)) / (2 * h) - float(push[i, j])) < 1e-4

@@ -117,3 +117,13 @@ def test_a_loss_chart_before_the_first_step_says_so():
     assert [a.text for a in fig.layout.annotations] == ["ln 2", "no steps yet"]
     assert not any(a.text == "no steps yet" for a in validated(
         plots.loss_figure([1], [0.7], [0.7])).layout.annotations)
+
+
+def test_the_bits_heatmap_shows_d_s_push_on_a_symmetric_scale():
+    probs = np.array([[0.9, 0.2, 0.1], [0.6, 0.7, 0.4]])
+    push = np.array([[0.5, -0.25, 0.0], [-1.0, 0.1, 0.2]])
+    fig = validated(plots.bits_heatmap(probs, [4, 6], push=push))
+    panel = next(d for d in fig.data if d.xaxis == "x4")
+    assert (panel.zmin, panel.zmax) == (-1.0, 1.0)  # white is no push at all
+    assert fig.layout.xaxis4.domain[0] > fig.layout.xaxis2.domain[1]
+    assert len(validated(plots.bits_heatmap(probs, [4, 6])).data) == 3  # without: as before

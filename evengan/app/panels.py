@@ -73,12 +73,14 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
         st.caption(t(exact("c_ratio", cfg)))
     with right:
         engine = trainer.engine
-        probs = engine.probabilities(engine.display_noise())[0].numpy()
+        z = engine.display_noise()
+        probs = engine.probabilities(z)[0].numpy()
         ints = convert_float_matrix_to_int_list(probs)
         chart(
             plots.bits_heatmap(probs, ints, _labels(
-                ("title", "heat_title"), ("soft", "soft"), ("hard", "hard"),
-                ("parity", "parity"), ("even", "even"), ("odd", "odd"))),
+                ("title", "heat_title"), ("soft", "soft"), ("hard", "hard"), ("push", "push"),
+                ("parity", "parity"), ("even", "even"), ("odd", "odd")),
+                push=engine.push(z)[0].numpy()),
             key="chart_heatmap")
         st.caption(t("c_heatmap"))
         chart(

@@ -57,7 +57,9 @@ _EN = {
     "c_losses": "Both losses settle near ln 2 when D can no longer tell real from fake. That "
                 "only means D is fooled, not that G is good.",
     "c_heatmap": "Each row is one fixed noise vector, the same at every step. Rows landing on "
-                 "the same number are mode collapse you can see.",
+                 "the same number are mode collapse you can see. D's push is where D would "
+                 "move each bit (red towards 1, blue towards 0): with a linear D every row is "
+                 "pushed the same way, whatever number it is.",
     "c_ratio": "The exact even ratio can reach 1 while coverage stays low: all even, few numbers.",
     "c_distribution": "Bars are G's exact output over every integer (blue even, red odd); the "
                       "dotted line is the target, uniform over the evens.",
@@ -66,8 +68,8 @@ _EN = {
     "d_loss": "D loss",
     "x_step": "step",
     "heat_title": "Generated bit patterns (fixed noise)",
-    "soft": "G(z): probability of 1",
-    "hard": "bits (≥ 0.5 is 1)",
+    "soft": "P(bit = 1)",
+    "hard": "bits (≥ 0.5)",
     "parity": "parity",
     "even": "even",
     "odd": "odd",
@@ -357,6 +359,7 @@ _EN = {
     "mode_g": "G only",
     "mode_d": "D only",
     "no_steps": "No steps yet: press Step, Run N steps or Play",
+    "push": "D's push",
 }
 
 _PT = {
@@ -411,7 +414,9 @@ _PT = {
     "c_losses": "As duas perdas se aproximam de ln 2 quando D não distingue mais real de falso. "
                 "Isso só quer dizer que D foi enganado, não que G é bom.",
     "c_heatmap": "Cada linha é um vetor de ruído fixo, o mesmo em todo passo. Linhas que caem "
-                 "no mesmo número são o colapso de modo à vista.",
+                 "no mesmo número são o colapso de modo à vista. O empurrão de D é para onde D "
+                 "moveria cada bit (vermelho rumo a 1, azul rumo a 0): com um D linear toda "
+                 "linha é empurrada do mesmo jeito, seja qual for o número.",
     "c_ratio": "A taxa exata de pares pode chegar a 1 com cobertura baixa: tudo par, poucos "
                "números.",
     "c_distribution": "As barras são a saída exata de G sobre cada inteiro (azul par, vermelho "
@@ -421,8 +426,8 @@ _PT = {
     "d_loss": "perda de D",
     "x_step": "passo",
     "heat_title": "Padrões de bits gerados (ruído fixo)",
-    "soft": "G(z): probabilidade de 1",
-    "hard": "bits (≥ 0,5 é 1)",
+    "soft": "P(bit = 1)",
+    "hard": "bits (≥ 0,5)",
     "parity": "paridade",
     "even": "par",
     "odd": "ímpar",
@@ -732,6 +737,7 @@ _PT = {
     "mode_g": "só G",
     "mode_d": "só D",
     "no_steps": "Nenhum passo ainda: clique em Passo, Rodar N passos ou Iniciar",
+    "push": "empurrão de D",
 }
 
 
