@@ -14,7 +14,6 @@ import math
 import os
 import stat
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any, TextIO
@@ -25,6 +24,7 @@ from .config import FIELD_NAMES, MAX_STEPS, GANConfig, allowed
 from .draws import EVAL_DRAWS
 from .losses import LOSSES
 from .parse import config_from_strings
+from .progressbar import Progress
 from .trainer import Trainer
 
 # Short spellings of the most used fields.
@@ -193,33 +193,6 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value
-
-
-class Progress:
-    """A one-line text progress bar on a stream; silent when disabled."""
-
-    def __init__(self, total: int, stream: TextIO, enabled: bool = True, label: str = "steps"):
-        self.total, self.stream, self.enabled, self.label = total, stream, enabled, label
-        self.start = self._last = time.perf_counter()
-
-    def update(self, done: int) -> None:
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if done < self.total and now - self._last < 0.1:  # at most ten redraws a second
-            return
-        self._last = now
-        width = 30
-        filled = int(width * done / max(self.total, 1))
-        rate = done / max(time.perf_counter() - self.start, 1e-9)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} "
-                          f"{self.label} ({rate:.0f}/s)")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -51,6 +52,24 @@ class Evaluation:
                       if self.loss.probability else Scores(s))
             (grad,) = torch.autograd.grad(self.loss.g(scores).sum(), x)
         return -grad
+
+    def d_bit_weights(self, run: int = 0) -> np.ndarray:
+        """What D's first layer puts on each bit: the weight itself for the tutorial's linear D,
+        the norm of the bit's outgoing weights for an MLP (PacGAN copies summed)."""
+        cfg = self.base
+        w = self.weight("d", 0, run)[: cfg.n_bits * cfg.pack]
+        w = w.reshape(cfg.pack, cfg.n_bits, -1)
+        per_bit = w.sum(0)[:, 0] if cfg.d_hidden == 0 else w.norm(dim=2).sum(0)
+        return per_bit.numpy().astype(np.float64)
+
+    def g_singular_values(self, run: int = 0) -> np.ndarray:
+        """Singular values of G's last layer (its only layer in the tutorial), largest first,
+        padded to n_bits. One large value and the rest near 0 is the drift to rank one."""
+        w = self.weight("g", -1, run).to(torch.float64)
+        sv = torch.linalg.svdvals(w).numpy()
+        out = np.zeros(self.base.n_bits)
+        out[: min(len(sv), len(out))] = sv[: len(out)]
+        return out
 
     def evaluate(self, per_run: bool = False) -> dict[str, torch.Tensor | bool]:
         """Exact metrics of every run (README, "Exact metrics"): tensors with a leading run

@@ -107,12 +107,15 @@ class History:
         return held if self._tail is None else np.concatenate([held, self._tail])
 
     def __getitem__(self, name: str) -> np.ndarray:
-        return self._rows()[:, self.columns.index(name)].copy()
+        i = self.columns.index(name)
+        held = self._data[: self._len, i]
+        return held.copy() if self._tail is None else np.append(held, self._tail[0, i])
 
     def last(self) -> dict[str, float] | None:
         if not len(self):
             return None
-        return dict(zip(self.columns, self._rows()[-1].tolist(), strict=False))
+        row = self._data[self._len - 1] if self._tail is None else self._tail[0]
+        return dict(zip(self.columns, row.tolist(), strict=False))
 
     def array(self) -> np.ndarray:
         return self._rows().copy()

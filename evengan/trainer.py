@@ -230,28 +230,11 @@ class Trainer:
         if len(self.evals) and self.evals.last()["step"] == self.step_count:
             return ev
         self.evals.append([[self.step_count, *(ev[c] for c in EVAL_COLUMNS)]])
-        self.weights.append([[self.step_count, *self.d_bit_weights(), *self.g_singular_values()]])
+        self.weights.append([[self.step_count, *self.engine.d_bit_weights(),
+                               *self.engine.g_singular_values()]])
         if self.timeline is not None:
             self.timeline.append([[self.step_count, *ev["distribution"].tolist()]])
         return ev
-
-    def d_bit_weights(self) -> np.ndarray:
-        """What D's first layer puts on each bit: the weight itself for the tutorial's linear D,
-        the norm of the bit's outgoing weights for an MLP (PacGAN copies summed)."""
-        cfg = self.config
-        w = self.engine.weight("d", 0)[: cfg.n_bits * cfg.pack]
-        w = w.reshape(cfg.pack, cfg.n_bits, -1)
-        per_bit = w.sum(0)[:, 0] if cfg.d_hidden == 0 else w.norm(dim=2).sum(0)
-        return per_bit.numpy().astype(np.float64)
-
-    def g_singular_values(self) -> np.ndarray:
-        """Singular values of G's last layer (its only layer in the tutorial), largest first,
-        padded to n_bits. One large value and the rest near 0 is the drift to rank one."""
-        w = self.engine.weight("g", -1).to(torch.float64)
-        sv = torch.linalg.svdvals(w).numpy()
-        out = np.zeros(self.config.n_bits)
-        out[: min(len(sv), len(out))] = sv[: len(out)]
-        return out
 
     def narrated_step(self, mode: str = "both") -> dict:
         """Runs one step and returns its parts for the slow-motion view (evengan.slowmo)."""

@@ -4,7 +4,8 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from evengan import lab_plots, plots
+from evengan import plots
+from evengan.plots import lab as lab_plots
 from tests.conftest import as_array
 
 

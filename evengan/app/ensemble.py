@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import lab_plots, plots
+from .. import plots
+from ..plots import lab as lab_plots
 from ..scheduler import kind
 from ..sweep import COLLAPSE_COVERAGE, Ensemble
 from ..trainer import Trainer

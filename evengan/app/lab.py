@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from .. import lab_plots
 from ..encoding import bits_to_ints, convert_float_matrix_to_int_list
 from ..metrics import detect_collapse, target_marginals
+from ..plots import lab as lab_plots
 from ..trainer import Trainer
 from .panels import CHART_CONFIG, chart
 from .state import SESSION_STEP_CAP, bound_t, chart_points, loss_family, num, scheduler, t

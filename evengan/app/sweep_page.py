@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import streamlit as st
 
-from .. import budget, lab_plots
+from .. import budget
 from ..config import GANConfig, parse_field
+from ..plots import lab as lab_plots
 from ..sweep import MAX_BATCH, SweepTable, run_sweep
 from ..turnstile import Cancelled, answers
 from .panels import CHART_CONFIG, chart

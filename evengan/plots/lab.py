@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .plots import (
+from . import (
     D_COLOR,
     EVEN_COLOR,
     G_COLOR,
