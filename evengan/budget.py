@@ -37,7 +37,10 @@ def step_floats(cfg: GANConfig) -> float:
     # G's update runs G and D forward and back (3 passes each); D's, D's passes and G forward.
     g_step = 3 * (g_mac + d_mac / 2)
     d_step = 3 * d_mac + g_mac
-    extra = 2 if LOSSES[cfg.loss].penalty else 1  # the penalty differentiates through D again
+    # A penalty (WGAN-GP, R1) differentiates through D again; unrolling runs k more D steps,
+    # each with its penalty and a second derivative, inside G's update.
+    extra = 2 if LOSSES[cfg.loss].penalty or cfg.r1_weight > 0 else 1
+    g_step += cfg.unroll_steps * 2 * d_step * extra
     return cfg.g_steps * g_step + cfg.d_steps * d_step * extra
 
 
@@ -85,8 +88,8 @@ def estimate_bytes(cfg: GANConfig, runs: int = 1) -> int:
     rows_g, rows_d = cfg.batch_size, 2 * cfg.batch_size // cfg.pack
     state = 4 * 5 * (pg + pd)  # weights, two Adam moments, a gradient, a saved copy
     acts = 4 * 4 * (rows_g * sum(i + o for i, o in g) + rows_d * sum(i + o for i, o in d))
-    if cfg.mbstd or not LOSSES[cfg.loss].closed_form:  # autograd keeps its graph: say thrice
-        acts *= 3
+    if cfg.autograd:  # autograd keeps its graph: say thrice, and once more per unrolled step
+        acts *= 3 * (1 + cfg.unroll_steps)
     # The products and the first level of their tree sum.
     contract = 4 * 2 * max(_contract_floats(rows_g, g), _contract_floats(rows_d, d))
     # Evaluation: every noise vector (at most 2**16, or 4096 draws) through G, every

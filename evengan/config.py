@@ -79,6 +79,11 @@ class GANConfig:
     clip: float = 0.01
     # Weight of the gradient penalty (loss "wgan-gp").
     gp_weight: float = 10.0
+    # Unrolled GAN (Metz et al. 2016): G's update looks at D after k more of D's own steps,
+    # differentiated through them. 0 is the plain update.
+    unroll_steps: int = 0
+    # R1 (Mescheder et al. 2018): D's loss adds r1_weight / 2 * |grad_x D(x)|^2 on real data.
+    r1_weight: float = 0.0
     # Hidden width of G; 0 is the tutorial's single Linear + Sigmoid.
     g_hidden: int = 0
     # Hidden layers of G when g_hidden > 0.
@@ -125,6 +130,15 @@ class GANConfig:
     def z_dim(self) -> int:
         return self.noise_dim or self.n_bits
 
+    @property
+    def autograd(self) -> bool:
+        """Whether a step takes torch's autograd instead of the hand-written gradients: the
+        minibatch-std feature, a loss without a closed form, unrolling (it differentiates
+        through D's updates) and R1 on a hidden-layer D (a gradient of a gradient). R1 on a
+        linear D is a weight decay on D's weights, in closed form."""
+        return (self.mbstd or not _LOSS_TABLE[self.loss].closed_form or self.unroll_steps > 0
+                or (self.r1_weight > 0 and self.d_hidden > 0))
+
     def replace(self, **changes: Any) -> GANConfig:
         """A copy with some fields changed, validated like a new config."""
         return dataclasses.replace(self, **changes)
@@ -136,10 +150,10 @@ class GANConfig:
     def batch_key(self) -> tuple:
         """What runs must share to train in one batched engine: the shapes, and the fields that
         shape a step's plan of random draws (k steps, instance noise on or off), the D loss's
-        form (label smoothing on or off) and the evaluation (decoding). The rest (learning
-        rates, betas, seeds, ...) may differ from run to run."""
+        form (label smoothing and R1 on or off), G's unrolling and the evaluation (decoding).
+        The rest (learning rates, betas, seeds, ...) may differ from run to run."""
         return (self.structure(), self.d_steps, self.g_steps, self.instance_noise > 0,
-                self.label_smoothing > 0, self.decode)
+                self.label_smoothing > 0, self.decode, self.unroll_steps, self.r1_weight > 0)
 
     @staticmethod
     def structure_fields() -> tuple[str, ...]:
@@ -195,6 +209,8 @@ _RULES: dict[str, Any] = {
     "instance_noise": (float, 0.0, 2.0),
     "clip": (float, 1e-6, 10.0),
     "gp_weight": (float, 0.0, 1000.0),
+    "unroll_steps": (int, 0, 20),
+    "r1_weight": (float, 0.0, 1000.0),
     "g_hidden": (int, 0, 256),
     "g_depth": (int, 1, 4),
     "d_hidden": (int, 0, 256),

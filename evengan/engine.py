@@ -37,6 +37,7 @@ PER_RUN = (
     "instance_noise",
     "clip",
     "gp_weight",
+    "r1_weight",
 )
 _RAW_FLOATS = 1 << 21  # floats that steps may keep for their records before they are made
 
@@ -66,12 +67,7 @@ class Engine(RunState, Draws, Gradients, Evaluation):
         self.n, self.batch, self.z_dim = first.n_bits, first.batch_size, first.z_dim
         self.evens = first.evens
         self.g_spec, self.d_spec = net_specs(first)
-        # Hand-written gradients for everything but the minibatch-std feature and WGAN-GP,
-        # which take autograd; tests compare the two paths on every variant. The hand-written
-        # path is also batch-invariant arithmetic (evengan.exact), so a run's bits never depend
-        # on its batch; the autograd path uses torch's own kernels.
         self.loss = LOSSES[first.loss]
-        self.closed_form = not first.mbstd and self.loss.closed_form
         # The score is a logit for the BCE losses, a raw critic value for LSGAN and WGAN.
         self.squash = self._sigmoid if self.loss.probability else None
         self._seed_keys = rng.seed_keys([c.seed for c in configs])
@@ -113,6 +109,11 @@ class Engine(RunState, Draws, Gradients, Evaluation):
                              "structure, one per run")
         self.configs = list(configs)
         self.base = configs[0]
+        # Hand-written gradients wherever GANConfig.autograd allows; tests compare the two
+        # paths on every variant. The hand-written path is also batch-invariant arithmetic
+        # (evengan.exact), so a run's bits never depend on its batch; the autograd path uses
+        # torch's own kernels. Unrolling and R1 may be switched on mid-run, hence here.
+        self.closed_form = not self.base.autograd
         self._hp64 = {name: np.array([float(getattr(c, name)) for c in configs])
                       for name in PER_RUN}
         self.hp = {name: self._per_run(values) for name, values in self._hp64.items()}
@@ -195,9 +196,9 @@ class Engine(RunState, Draws, Gradients, Evaluation):
         # (1) update G against the current D
         grad_g = loss_g = None
         if do_g:
-            grad_g, loss_g, fake = joint[0] if joint else self._g_grad(z, blur_f)
+            grad_g, loss_g, fake = joint[0] if joint else self._g_grad(z, blur_f, x_real + blur_r)
             self._update("g", grad_g)
-            self._more_g_steps(h)
+            self._more_g_steps(h, x_real)
         else:
             with torch.no_grad():
                 fake = self.generate(z)
@@ -220,10 +221,11 @@ class Engine(RunState, Draws, Gradients, Evaluation):
         self.seen = Seen(z, x_real, fake, s_real, s_fake)
         return self._raw(s_real, s_fake, fake, grad_g, grad_d, loss_g, loss_d)
 
-    def _more_g_steps(self, h: dict) -> None:
-        """G's updates 2..g_steps of a step, each on fresh noise against the same D."""
+    def _more_g_steps(self, h: dict, x_real: torch.Tensor) -> None:
+        """G's updates 2..g_steps of a step, each on fresh noise against the same D (unrolled
+        on the step's real batch)."""
         for j in range(1, self.base.g_steps):  # no instance noise: its draws are D's steps'
-            grad, _, _ = self._g_grad(self.noise(h[f"zg{j}"]), 0.0)
+            grad, _, _ = self._g_grad(self.noise(h[f"zg{j}"]), 0.0, x_real)
             self._update("g", grad)
 
     def _more_d_steps(self, h: dict, shape) -> None:

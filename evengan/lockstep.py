@@ -16,7 +16,6 @@ import torch
 
 from .config import GANConfig
 from .engine import Engine
-from .losses import LOSSES
 from .trainer import Trainer, finite_records, run_metrics, steps_to_eval
 
 
@@ -27,7 +26,7 @@ def class_key(config: GANConfig, mode: str, step: int, eval_every: int) -> tuple
     the D loss's form, the decoding); a class also shares the step mode and the phase of the
     evaluation period, so that its slices end on the same evaluation steps.
     """
-    if config.mbstd or not LOSSES[config.loss].closed_form:  # autograd: not batch-invariant
+    if config.autograd:  # torch's autograd kernels are not batch-invariant
         return None
     return (config.batch_key(), mode, eval_every, step % eval_every if eval_every else 0)
 

@@ -21,6 +21,8 @@ VARIANTS = [
     {"pack": 4, "d_hidden": 5},
     {"d_steps": 3, "g_steps": 2, "noise": "uniform"},
     {"beta1": 0.5, "beta2": 0.99, "lr_g": 5e-3},
+    {"r1_weight": 2.0},
+    {"r1_weight": 0.5, "pack": 2, "instance_noise": 0.1, "loss": "lsgan"},
 ]
 
 

@@ -45,6 +45,8 @@ VARIANTS = [
     ("group_loss", "instance_noise", "float", (0.0, 1.0, 0.05)),
     ("group_loss", "clip", "float", (0.001, 0.1, 0.001)),
     ("group_loss", "gp_weight", "float", (0.0, 50.0, 0.5)),
+    ("group_loss", "r1_weight", "float", (0.0, 20.0, 0.5)),
+    ("group_loss", "unroll_steps", "int", (0, 10)),
     ("group_opt", "optimizer_g", "choice", (OPTIMIZERS, None)),
     ("group_opt", "optimizer_d", "choice", (OPTIMIZERS, None)),
     ("group_opt", "beta1", "float", (0.0, 0.99, 0.01)),
