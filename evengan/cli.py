@@ -11,8 +11,6 @@ import argparse
 import itertools
 import json
 import math
-import os
-import stat
 import sys
 from collections.abc import Sequence
 from dataclasses import fields
@@ -26,6 +24,7 @@ from .losses import LOSSES
 from .parse import config_from_strings
 from .progressbar import Progress
 from .trainer import Trainer
+from .writable import check_writable
 
 # Short spellings of the most used fields.
 _ALIASES = {"n_bits": ["--bits"]}
@@ -153,35 +152,19 @@ def build_parser() -> argparse.ArgumentParser:
                     help="write the table as CSV")
     sw.add_argument("--json", action="store_true", help="print the table as JSON lines")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    lf = sub.add_parser("lesson-figures", help="the lessons' tables: packing (PacGAN), "
+                        "unrolling and seeds, beside the papers' numbers")
+    lf.add_argument("--only", default=None, action=_Once, metavar="NAMES",
+                    help="some of packing,unrolling,seeds (default all)")
+    lf.add_argument("--seeds", type=_steps, default=None, action=_Once,
+                    help="seeds per setting (default each figure's own)")
+    lf.add_argument("--steps", type=_steps, default=None, action=_Once,
+                    help="steps per run (default each figure's own)")
+    lf.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    lf.add_argument("--write", action="store_true",
+                    help="keep them in evengan/lessons/figures.json for the Lessons page")
+    lf.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
-
-
-def check_writable(flag: str, path: str) -> None:
-    """Fails now, not after the training, when `path` cannot be written.
-
-    The file is really opened for writing and left as it was: a new file is removed again,
-    an existing one is opened for appending, so it is not truncated. Only plain files are
-    accepted: a folder, a device or a file under /proc is not a place for results.
-    """
-    if not path:
-        raise ValueError(f"{flag} needs a file name")
-    try:
-        try:
-            info = os.stat(path)
-        except FileNotFoundError:
-            info = None
-        if info is not None:
-            if not stat.S_ISREG(info.st_mode):
-                raise ValueError(f"{flag} {path!r} is not a plain file")
-            with open(path, "ab"):
-                pass
-            return
-        with open(path, "xb"):
-            pass
-        os.remove(path)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ValueError(f"{flag}: cannot write {path!r} ({reason})") from None
 
 
 def json_safe(value: Any) -> Any:
@@ -328,6 +311,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     try:
         if args.command == "train":
             return cmd_train(args, out, err)
+        if args.command == "lesson-figures":
+            from . import lesson_figures
+
+            return lesson_figures.command(args.only, args.seeds or None, args.steps or None,
+                                          args.json, args.write, args.quiet, out, err)
         return cmd_sweep(args, out, err)
     except (ValueError, OSError) as exc:
         err.write(f"evengan: error: {one_line(str(exc))}\n")

@@ -164,7 +164,7 @@ def check(data: object, max_steps: int = MAX_STEPS) -> tuple[GANConfig, list[dic
             if action["layer"] >= len(spec.layers):
                 raise ValueError(f"{where} edits a layer the network does not have")
             _, fan_in, fan_out = spec.layers[action["layer"]]
-            if action["row"] >= fan_in or action["col"] >= fan_out:
+            if action["row"] > fan_in or action["col"] >= fan_out:  # row fan_in: the bias
                 raise ValueError(f"{where} edits a weight outside its layer")
     return config, log
 

@@ -29,18 +29,20 @@ class RunState:
         return optim.new_state(flat, self.R)
 
     def set_weight(self, net: str, layer: int, row: int, col: int, value: float) -> None:
-        """Sets one weight of one layer by hand (every run): out = x @ W + b, W[row, col]."""
+        """Sets one weight of one layer by hand (every run): out = x @ W + b, W[row, col];
+        row fan_in is the bias b[col] (the bias is the last row of the layer's matrix, see
+        NetSpec.views)."""
         spec, flat = (self.g_spec, self.g) if net == "g" else (self.d_spec, self.d)
         if not 0 <= layer < len(spec.layers):
             raise ValueError(f"layer must be in 0..{len(spec.layers) - 1}, got {layer}")
         _, fan_in, fan_out = spec.layers[layer]
-        if not (0 <= row < fan_in and 0 <= col < fan_out):
-            raise ValueError(
-                f"weight index must be within {fan_in} x {fan_out}, got ({row}, {col})")
+        if not (0 <= row <= fan_in and 0 <= col < fan_out):
+            raise ValueError(f"weight index must be within {fan_in + 1} x {fan_out} (row "
+                             f"{fan_in} the bias), got ({row}, {col})")
         if not math.isfinite(value):
             raise ValueError(f"a weight must be a finite number, got {value}")
         with torch.no_grad():
-            spec.views(flat.detach())[layer][0][:, row, col] = value
+            spec.views(flat.detach())[layer][2][:, row, col] = value
 
     def reinit(self, net: str) -> None:
         """Fresh weights and optimiser state for "g" or "d", drawn from the run's own stream."""

@@ -121,7 +121,8 @@ class Trainer:
         self.note("reinit", net=net)
 
     def set_weight(self, net: str, layer: int, row: int, col: int, value: float) -> None:
-        """Sets one weight by hand: out = x @ W + b, W[row, col] of that layer."""
+        """Sets one weight by hand: out = x @ W + b, W[row, col] of that layer; row fan_in
+        (one past the last input) is the bias b[col]."""
         if net not in ("g", "d"):
             raise ValueError(f"net must be 'g' or 'd', got {net!r}")
         self.engine.set_weight(net, layer, row, col, value)

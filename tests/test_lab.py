@@ -121,7 +121,9 @@ def test_set_weight_changes_the_output_and_rejects_bad_indices():
     t.engine.set_weight("g", 0, 0, 6, 25.0)  # noise bit 0 -> output bit 0 (the parity bit)
     assert float(t.generator.weight(0)[0, 6]) == 25.0
     assert float(t.generator(z)[0, 6]) > float(before[0, 6])
-    for bad in [(1, 0, 0), (0, 7, 0), (0, 0, 7)]:
+    t.engine.set_weight("g", 0, 7, 6, -9.0)  # row 7, one past the inputs: the bias
+    assert float(t.generator.bias(0)[6]) == -9.0
+    for bad in [(1, 0, 0), (0, 8, 0), (0, 0, 7)]:
         with pytest.raises(ValueError):
             t.engine.set_weight("g", *bad, 1.0)
     with pytest.raises(ValueError):

@@ -118,6 +118,8 @@ def _good() -> dict:
     lambda r: r["log"].append({"do": "config", "set": {"lr_g": -1.0}}),
     lambda r: r["log"].append({"do": "set_weight", "net": "g", "layer": 0, "row": 0,
                                "col": 99, "value": 1.0}),
+    lambda r: r["log"].append({"do": "set_weight", "net": "g", "layer": 0, "row": 8,
+                               "col": 0, "value": 1.0}),
     lambda r: r["log"].append({"do": "set_weight", "net": "g", "layer": 0, "row": 0,
                                "col": 0, "value": float("inf")}),
     lambda r: r["log"].extend([{"do": "reinit", "net": "g"}] * 6000),

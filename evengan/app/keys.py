@@ -55,5 +55,9 @@ KEYS: dict[str, Key] = {
     "hidden": Key("sidebar controls a presenter link hides", ("state",)),
     "hide_names": Key("those names as the link gave them, for the address bar", ("state",)),
     "narration": Key("the last slow-motion step's story", ("lab",)),
+    "lesson": Key("(lesson id, step index) of the open lesson step, or None",
+                  ("lessons",)),
+    "lesson_opened": Key("a lesson step was opened in this session (a link's own run then "
+                         "no longer wins)", ("lessons",)),
     "edit_message": Key("the outcome of the last hand edit or re-initialisation", ("lab",)),
 }

@@ -42,10 +42,21 @@ def view_picker() -> str:
 
 
 def render_view(trainer: Trainer, view: str, mode: str | None, ev: dict) -> None:
-    """Draws one lab view; `ev` is this tick's evaluation, so no view evaluates again."""
-    {"v_timeline": timeline, "v_noise": noise_map, "v_landscape": lambda tr: landscape(tr, ev),
-     "v_gweights": lambda tr: g_weights(tr, ev), "v_dynamics": dynamics,
-     "v_slowmo": lambda tr: slow_motion(tr, mode), "v_edit": edit}[view](trainer)
+    """Draws one lab view; `ev` is this tick's evaluation, so no view evaluates again. Its
+    container's key names it for a lesson step that points to it (evengan.app.lessons)."""
+    with st.container(key="look_" + view[2:]):
+        _VIEW_DRAW[view](trainer, ev, mode)
+
+
+_VIEW_DRAW = {
+    "v_timeline": lambda tr, ev, mode: timeline(tr),
+    "v_noise": lambda tr, ev, mode: noise_map(tr),
+    "v_landscape": lambda tr, ev, mode: landscape(tr, ev),
+    "v_gweights": lambda tr, ev, mode: g_weights(tr, ev),
+    "v_dynamics": lambda tr, ev, mode: dynamics(tr),
+    "v_slowmo": lambda tr, ev, mode: slow_motion(tr, mode),
+    "v_edit": lambda tr, ev, mode: edit(tr),
+}
 
 
 def _chart(fig, key: str, caption: str) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 from .. import recipe as recipes
 from ..scheduler import Player, kind
 from ..trainer import Trainer
-from . import branches, controls, ensemble, lab, panels, share, sweep_page
+from . import branches, controls, ensemble, lab, lessons, panels, share, sweep_page
 from .state import (
     SESSION_STEP_CAP,
     exact,
@@ -168,8 +168,11 @@ def render() -> None:
                        initial_sidebar_state="collapsed" if presenting else "auto")
     init_session()
     st.html(f"<style>{_STYLE}</style>")
-    pages = [st.Page(train_page, title=t("page_train"), icon=":material/play_circle:",
-                     url_path="train", default=True),
+    train = st.Page(train_page, title=t("page_train"), icon=":material/play_circle:",
+                    url_path="train", default=True)
+    pages = [train,
+             st.Page(lambda: lessons.page(train), title=t("page_lessons"),
+                     icon=":material/school:", url_path="lessons"),
              st.Page(sweep_page.render, title=t("page_sweep"), icon=":material/grid_on:",
                      url_path="sweep")]
     st.navigation(pages).run()
@@ -177,11 +180,13 @@ def render() -> None:
 
 def train_page() -> None:
     ss = st.session_state
+    lessons.follow_query()  # before the sidebar: a step sets its widgets
     prefs = controls.sidebar()
     controls.apply_sidebar()
     trainer: Trainer = ss.trainer
 
     st.title(t("title"))
+    lessons.card(trainer)
     st.container(key="intro").caption(t(exact("intro", trainer.config)))
     with st.expander(t("teach_title")):
         st.markdown(t("teach_body"))

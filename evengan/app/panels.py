@@ -53,7 +53,7 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
     evals = trainer.evals.thinned(chart_points())
     family = loss_family(cfg)
     left, right = st.columns(2)
-    with left:
+    with left, st.container(key="look_losses"):
         chart(
             plots.loss_figure(hist["step"], hist["loss_g"], hist["loss_d"], smoothing,
                               _labels(("title", "loss_title"), ("g", "g_loss"),
@@ -62,6 +62,7 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
                               reference=plots.LN2 if family == "prob" else None),
             key="chart_losses")
         st.caption(loss_caption(trainer, family))
+    with left, st.container(key="look_ratio"):
         chart(
             plots.ratio_figure(hist["step"], hist["even_batch"], evals["step"],
                                evals["even_ratio"], evals["coverage"],
@@ -71,7 +72,7 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
                                        ("x", "x_step"))),
             key="chart_ratio")
         st.caption(t(exact("c_ratio", cfg)))
-    with right:
+    with right, st.container(key="look_heatmap"):
         engine = trainer.engine
         z = engine.display_noise()
         probs = engine.probabilities(z)[0].numpy()
@@ -83,6 +84,7 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
                 push=engine.push(z)[0].numpy()),
             key="chart_heatmap")
         st.caption(t("c_heatmap"))
+    with right, st.container(key="look_distribution"):
         chart(
             plots.distribution_figure(ev["distribution"],
                                       target_distribution(cfg.n_bits, cfg.upper).numpy(),

@@ -173,11 +173,25 @@ def init_session() -> None:
 
 def _open_recipe(text: str, shown: GANConfig) -> None:
     """A link's recipe: a fresh run of its config, whose actions the page then replays (with a
-    progress bar and Cancel); a bad one is named, and the link's plain settings kept. Every
-    config the recipe passes through must fit the budgets."""
+    progress bar and Cancel); a bad one is named, and the link's plain settings kept."""
     ss = st.session_state
     try:
-        config, log = recipes.check(recipes.decode(text), SESSION_STEP_CAP)
+        data = recipes.decode(text)
+    except Exception as exc:  # anything a crafted link holds: named, never a traceback
+        ss.notices.append(("warning", t("bad_recipe", error=plain(exc))))
+        return
+    problem = load_recipe(data, shown)
+    if problem:
+        ss.notices.append(("warning", t("bad_recipe", error=problem)))
+
+
+def load_recipe(data: object, shown: GANConfig | None = None) -> str | None:
+    """Makes a recipe the session's run: a fresh run of its config, whose actions the page
+    then replays (with a progress bar and Cancel). Every config the recipe passes through
+    must fit the budgets; returns why not (the run is then left as it was), else None."""
+    ss = st.session_state
+    try:
+        config, log = recipes.check(data, SESSION_STEP_CAP)
         passes = recipes.configs(config, log)
         for step_config in passes:
             too_big = budget.refusal(step_config, 1, SESSION_BYTES, STEP_SECONDS)
@@ -187,12 +201,13 @@ def _open_recipe(text: str, shown: GANConfig) -> None:
         if too_big:
             raise ValueError(too_big)
     except Exception as exc:  # anything a crafted link holds: named, never a traceback
-        ss.notices.append(("warning", t("bad_recipe", error=plain(exc))))
-        return
-    if passes[-1] != shown:
+        return plain(exc)
+    if shown is not None and passes[-1] != shown:
         ss.notices.append(("info", t("recipe_wins")))
     ss.trainer = Trainer(config, eval_every=EVAL_EVERY, max_bytes=SESSION_BYTES)
-    ss.pending_recipe, ss.pending_run = log, None
+    ss.pending_recipe, ss.pending_run = log or None, None
+    set_widgets(config)
+    return None
 
 
 # Names the presenter flag (?hide=...) understands, beside the config fields' own names.
@@ -237,6 +252,9 @@ def link_query(trainer: Trainer) -> dict[str, str]:
         query["lang"] = ss.lang
     if ss.get("hide_names"):
         query["hide"] = ",".join(ss.hide_names)
+    at = ss.get("lesson")
+    if at:  # the open lesson step stays in the address bar (evengan.app.lessons)
+        query["lesson"] = f"{at[0]}:{at[1] + 1}"
     return query
 
 

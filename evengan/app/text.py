@@ -362,6 +362,73 @@ _EN = {
     "mode_d": "D only",
     "no_steps": "No steps yet: press Step, Run N steps or Play",
     "push": "D's push",
+    # Lessons
+    "page_lessons": "Lessons",
+    "lessons_title": "Lessons",
+    "lessons_intro": "Each lesson is a few steps for class: every step loads its own run, says "
+                     "what to do and where to look, and asks a question. A step's link opens "
+                     "the same run for everyone. The claims are measured, and tested over "
+                     "fixed seeds.",
+    "lesson_length": "{n} steps · about {m} min",
+    "lesson_start": "Start this lesson",
+    "lesson_where": "Lesson {i}: {title} · step {k} of {n}",
+    "lesson_look": "Look at: {chart} (outlined below).",
+    "look_losses": "the loss chart",
+    "look_ratio": "the even-ratio chart",
+    "look_heatmap": "the bits heatmap",
+    "look_distribution": "the output distribution",
+    "lesson_question": "Question:",
+    "lesson_answer": "Answer",
+    "lesson_back": "Back",
+    "lesson_next": "Next",
+    "lesson_link": "Link to this step",
+    "lesson_link_help": "Anyone who opens it gets this step, with its run as it starts.",
+    "lesson_leave": "Leave the lesson",
+    "lesson_refused": "This step's run was not opened: {error}",
+    "fig_missing": "This figure has not been computed here (python -m evengan lesson-figures "
+                   "--write).",
+    "fig_paths": "Paths to the target: G's mean of b6 against D's weight on it",
+    "fig_g_axis": "G's mean of b6",
+    "fig_d_axis": "D's weight on b6",
+    "fig_distance": "JS to target (bits)",
+    "fig_paths_caption": "Each panel is one run of the tutorial's settings (seed 0, 4,000 "
+                         "steps), the dots coloured from purple (start) to yellow (end); the "
+                         "cross is the target: b6 on half the time, and nothing left for D "
+                         "to see. Below, each run's exact JS distance to the target.",
+    "conv_plain": "plain",
+    "conv_noise": "instance noise 1.0",
+    "conv_r1": "R1 = 1",
+    "conv_wgan1": "WGAN, 1 D step",
+    "conv_wgan5": "WGAN, 5 D steps",
+    "fig_packing": "Packing: share of modes captured, ours and the paper's",
+    "fig_linear": "linear D (ours)",
+    "fig_mlp": "MLP D, {w} units (ours)",
+    "fig_paper_grid": "paper: grid of 25",
+    "fig_paper_ring": "paper: ring of 8",
+    "fig_pack_x": "pack degree (samples D judges at once)",
+    "fig_share_y": "share of modes captured",
+    "fig_caption_packing": "Ours: evens captured of 64, mean ± standard error over {seeds} "
+                           "seeds, {steps} steps each, trained together by the batched sweep. "
+                           "The paper's: modes of 2-D Gaussian mixtures captured by GAN and "
+                           "PacGAN2-4 (Lin et al. 2018).",
+    "fig_unrolling": "Unrolling: evens captured",
+    "fig_mean_se": "mean ± standard error",
+    "fig_seed": "one seed",
+    "fig_unroll_x": "unrolled D steps in G's update",
+    "fig_evens_y": "evens captured (of 64)",
+    "fig_caption_unrolling": "{seeds} seeds per setting, {steps} steps each: an MLP G against "
+                             "an MLP D, learning rates 0.01, Adam's beta1 0.5.",
+    "fig_seeds": "One config, many seeds: {k} of {n} collapse (95 % interval {lo} to {hi})",
+    "fig_collapse_line": "collapse line",
+    "fig_band": "95 % interval",
+    "fig_estimate": "collapse probability so far",
+    "fig_p": "P(collapse)",
+    "fig_seed_x": "seed",
+    "fig_n_x": "seeds run",
+    "fig_caption_seeds": "The same settings (D an MLP of 4 units) on {seeds} seeds, {steps} "
+                         "steps each. Below: the collapse probability estimated from the first "
+                         "n seeds, with Wilson's 95 % interval; one run tells you almost "
+                         "nothing.",
 }
 
 _PT = {
@@ -742,6 +809,74 @@ _PT = {
     "mode_d": "só D",
     "no_steps": "Nenhum passo ainda: clique em Passo, Rodar N passos ou Iniciar",
     "push": "empurrão de D",
+    # Aulas
+    "page_lessons": "Aulas",
+    "lessons_title": "Aulas",
+    "lessons_intro": "Cada aula tem alguns passos para a turma: cada passo carrega o seu "
+                     "próprio treino, diz o que fazer e para onde olhar, e faz uma pergunta. "
+                     "O link de um passo abre o mesmo treino para todos. As afirmações são "
+                     "medidas e testadas com sementes fixas.",
+    "lesson_length": "{n} passos · cerca de {m} min",
+    "lesson_start": "Começar esta aula",
+    "lesson_where": "Aula {i}: {title} · passo {k} de {n}",
+    "lesson_look": "Olhe: {chart} (destacado abaixo).",
+    "look_losses": "o gráfico das perdas",
+    "look_ratio": "o gráfico da razão de pares",
+    "look_heatmap": "o mapa de calor dos bits",
+    "look_distribution": "a distribuição da saída",
+    "lesson_question": "Pergunta:",
+    "lesson_answer": "Resposta",
+    "lesson_back": "Voltar",
+    "lesson_next": "Avançar",
+    "lesson_link": "Link deste passo",
+    "lesson_link_help": "Quem abrir recebe este passo, com o treino como ele começa.",
+    "lesson_leave": "Sair da aula",
+    "lesson_refused": "O treino deste passo não foi aberto: {error}",
+    "fig_missing": "Esta figura não foi calculada aqui (python -m evengan lesson-figures "
+                   "--write).",
+    "fig_paths": "Caminhos até o alvo: média de b6 em G contra o peso de D em b6",
+    "fig_g_axis": "média de b6 em G",
+    "fig_d_axis": "peso de D em b6",
+    "fig_distance": "JS até o alvo (bits)",
+    "fig_paths_caption": "Cada painel é um treino com os ajustes do tutorial (semente 0, "
+                         "4.000 passos), os pontos do roxo (início) ao amarelo (fim); a cruz é "
+                         "o alvo: b6 ligado metade das vezes, e nada mais para D ver. Abaixo, a "
+                         "distância JS exata de cada treino até o alvo.",
+    "conv_plain": "sem nada",
+    "conv_noise": "ruído de instância 1,0",
+    "conv_r1": "R1 = 1",
+    "conv_wgan1": "WGAN, 1 passo de D",
+    "conv_wgan5": "WGAN, 5 passos de D",
+    "fig_packing": "Empacotamento: fração dos modos capturados, nossa e do artigo",
+    "fig_linear": "D linear (nosso)",
+    "fig_mlp": "D MLP, {w} unidades (nosso)",
+    "fig_paper_grid": "artigo: grade de 25",
+    "fig_paper_ring": "artigo: anel de 8",
+    "fig_pack_x": "grau de empacotamento (amostras que D julga juntas)",
+    "fig_share_y": "fração dos modos capturados",
+    "fig_caption_packing": "Nosso: pares capturados de 64, média ± erro padrão em {seeds} "
+                           "sementes, {steps} passos cada, treinadas juntas pela varredura em "
+                           "lote. O do artigo: modos de misturas gaussianas 2-D capturados por "
+                           "GAN e PacGAN2-4 (Lin et al. 2018).",
+    "fig_unrolling": "Desenrolar: pares capturados",
+    "fig_mean_se": "média ± erro padrão",
+    "fig_seed": "uma semente",
+    "fig_unroll_x": "passos de D desenrolados no passo de G",
+    "fig_evens_y": "pares capturados (de 64)",
+    "fig_caption_unrolling": "{seeds} sementes por ajuste, {steps} passos cada: um G MLP contra "
+                             "um D MLP, taxas de aprendizado 0,01, beta1 do Adam 0,5.",
+    "fig_seeds": "Um ajuste, muitas sementes: {k} de {n} colapsam (intervalo de 95 % de {lo} "
+                 "a {hi})",
+    "fig_collapse_line": "linha de colapso",
+    "fig_band": "intervalo de 95 %",
+    "fig_estimate": "probabilidade de colapso até aqui",
+    "fig_p": "P(colapso)",
+    "fig_seed_x": "semente",
+    "fig_n_x": "sementes rodadas",
+    "fig_caption_seeds": "Os mesmos ajustes (D uma MLP de 4 unidades) em {seeds} sementes, "
+                         "{steps} passos cada. Abaixo: a probabilidade de colapso estimada "
+                         "pelas n primeiras sementes, com o intervalo de 95 % de Wilson; um "
+                         "treino só não diz quase nada.",
 }
 
 

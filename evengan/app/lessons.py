@@ -1,0 +1,225 @@
+"""Lessons on the page: the Lessons page (every lesson, to start one) and, while a lesson is
+open, its card at the top of the Train page: the step's words, what to do, the chart to look
+at (outlined), a question with a hidden answer, back / next and the step's link.
+
+A step's link (?lesson=ID:STEP) opens that step for anyone: its settings and recorded actions
+are replayed as a run link's are, so a projected step and a student's tab show the same run.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from .. import lesson_figures as figs
+from ..lesson import Lesson, lessons, locate
+from ..metrics import COLLAPSE_SHARE
+from ..plots import lessons as lesson_plots
+from ..trainer import Trainer
+from ..trajectory import trace
+from .panels import chart
+from .state import bound_t, load_recipe, num, scheduler, t
+
+LAB_LOOKS = ("timeline", "noise", "landscape", "gweights", "dynamics", "slowmo", "edit")
+_OUTLINE = ("outline: 3px solid #f5b301; outline-offset: 4px; border-radius: 6px;")
+
+
+def current() -> tuple[Lesson, int] | None:
+    """The open lesson and step index, or None."""
+    at = st.session_state.get("lesson")
+    if not at:
+        return None
+    found = lessons().get(at[0])
+    return (found, at[1]) if found and 0 <= at[1] < len(found.steps) else None
+
+
+def query_value() -> str | None:
+    """The open step as a link writes it (lesson=ID:STEP, steps from 1), or None."""
+    at = current()
+    return f"{at[0].id}:{at[1] + 1}" if at else None
+
+
+def follow_query() -> None:
+    """A lesson link (?lesson=ID or ID:STEP) this session has not opened yet: open that step,
+    unless the link also carries a recorded run (r=), which then is the run shown."""
+    ss = st.session_state
+    raw = st.query_params.get("lesson")
+    if raw is None or raw == query_value():
+        return
+    try:
+        found, index = locate(raw)
+    except ValueError as exc:
+        ss.notices.append(("warning", t("bad_query", field="lesson", error=str(exc))))
+        st.query_params.pop("lesson", None)
+        return
+    if st.query_params.get("r") and not ss.get("lesson_opened"):
+        ss.lesson, ss.lesson_opened = (found.id, index), True  # the link's run is already open
+        return
+    open_step(found, index)
+
+
+def open_step(found: Lesson, index: int) -> None:
+    """Loads a step's run (replayed by the page, with a progress bar and Cancel) and makes it
+    the session's current one."""
+    ss = st.session_state
+    step = found.steps[index]
+    ss.lesson, ss.lesson_opened = (found.id, index), True
+    scheduler().stop(ss.uid)
+    ss.playing = False
+    if ss.pop("ensemble", None) is not None:
+        scheduler().release(ss.uid, "ensemble")
+    problem = load_recipe(step.recipe())
+    if problem:
+        ss.notices.append(("warning", t("lesson_refused", error=problem)))
+    if step.look in LAB_LOOKS:
+        ss.w_view = "v_" + step.look
+
+
+def leave() -> None:
+    st.session_state.lesson = None
+
+
+def step_link(found: Lesson, index: int) -> str:
+    """The link that opens this step for anyone, in the page's language."""
+    query = {"lesson": f"{found.id}:{index + 1}"}
+    if st.session_state.get("lang", "en") != "en":
+        query["lang"] = st.session_state.lang
+    try:
+        base = st.context.url or ""
+    except Exception:  # outside a browser session (tests)
+        base = ""
+    base = (base or "http://localhost:8501/").split("?")[0]
+    if not base.rstrip("/").endswith("/train"):
+        base = base.rstrip("/") + "/train"
+    return f"{base}?{urlencode(query)}"
+
+
+def outline_css() -> str:
+    """CSS that outlines the chart the open step points to (its container's key)."""
+    at = current()
+    look = at[0].steps[at[1]].look if at else None
+    return f".st-key-look_{look} {{{_OUTLINE}}}" if look else ""
+
+
+def card(trainer: Trainer) -> None:
+    """The open step, at the top of the Train page."""
+    at = current()
+    if at is None:
+        return
+    found, index = at
+    step, lang, n = found.steps[index], st.session_state.get("lang", "en"), len(found.steps)
+    order = list(lessons()).index(found.id) + 1
+    with st.container(border=True, key="lesson_card"):
+        st.caption(t("lesson_where", i=order, title=found.title[lang], k=index + 1, n=n))
+        st.progress((index + 1) / n)
+        st.markdown(f"#### {step.title[lang]}")
+        st.markdown(step.text[lang])
+        if step.do:
+            st.info(step.do[lang], icon=":material/touch_app:")
+        if step.look:
+            name = t("v_" + step.look) if step.look in LAB_LOOKS else t("look_" + step.look)
+            st.caption(t("lesson_look", chart=name))
+        if step.figure:
+            _figure(step.figure)
+        if step.question:
+            st.markdown(f"**{t('lesson_question')}** {step.question[lang]}")
+            with st.expander(t("lesson_answer"), key=f"x_answer_{found.id}_{index}"):
+                st.markdown(step.answer[lang])
+        # Callbacks: they run before the next script run, where a step may set the sidebar.
+        cols = st.columns([1, 1, 1, 1])
+        cols[0].button(t("lesson_back"), key="btn_lesson_back", disabled=index == 0,
+                       icon=":material/arrow_back:", width="stretch", on_click=open_step,
+                       args=(found, max(index - 1, 0)))
+        cols[1].button(t("lesson_next"), key="btn_lesson_next", disabled=index == n - 1,
+                       icon=":material/arrow_forward:", width="stretch", type="primary",
+                       on_click=open_step, args=(found, min(index + 1, n - 1)))
+        with cols[2].popover(t("lesson_link"), icon=":material/link:", width="stretch"):
+            st.caption(t("lesson_link_help"))
+            st.code(step_link(found, index), language=None, wrap_lines=True)
+        cols[3].button(t("lesson_leave"), key="btn_lesson_leave", icon=":material/close:",
+                       width="stretch", on_click=leave)
+    css = outline_css()
+    if css:
+        st.html(f"<style>{css}</style>")
+
+
+def _figure(name: str) -> None:
+    """A step's lesson figure: the stored sweeps' (lesson-figures), or the paths computed
+    once per server."""
+    tr = bound_t()
+    if name == "convergence":
+        chart(lesson_plots.convergence_figure(_paths(), {
+            "title": tr("fig_paths"), "g_axis": tr("fig_g_axis"), "d_axis": tr("fig_d_axis"),
+            "x": tr("x_step"), "distance": tr("fig_distance"), "target": tr("target")}),
+            key="chart_lesson_fig")
+        st.caption(tr("fig_paths_caption"))
+        return
+    data = figs.stored().get(name)
+    if not data:
+        st.info(t("fig_missing"))
+        return
+    if name == "packing":
+        fig = lesson_plots.packing_figure(
+            data["cells"], figs.WIDTHS, figs.PACKS, 64, figs.PAPER_PACGAN,
+            {"title": tr("fig_packing"), "linear": tr("fig_linear"), "mlp": tr("fig_mlp"),
+             "paper_grid": tr("fig_paper_grid"), "paper_ring": tr("fig_paper_ring"),
+             "x": tr("fig_pack_x"), "y": tr("fig_share_y")})
+    elif name == "unrolling":
+        fig = lesson_plots.unrolling_figure(
+            data["cells"], figs.UNROLLS, 64,
+            {"title": tr("fig_unrolling"), "mean": tr("fig_mean_se"), "seed": tr("fig_seed"),
+             "x": tr("fig_unroll_x"), "y": tr("fig_evens_y")})
+    else:
+        cov = data["coverage"]
+        intervals = [figs.wilson(sum(c < COLLAPSE_SHARE for c in cov[:k]), k)
+                     for k in range(1, len(cov) + 1)]
+        k = figs.collapse_count(data)
+        lo, hi = intervals[-1]
+        fig = lesson_plots.seeds_figure(cov, COLLAPSE_SHARE, intervals, {
+            "title": tr("fig_seeds", k=k, n=len(cov), lo=num(lo, ".2f"), hi=num(hi, ".2f")),
+            "coverage": tr("coverage"), "threshold": tr("fig_collapse_line"),
+            "band": tr("fig_band"), "estimate": tr("fig_estimate"), "p": tr("fig_p"),
+            "seeds_x": tr("fig_seed_x"), "n_x": tr("fig_n_x")})
+    chart(fig, key="chart_lesson_fig")
+    st.caption(tr("fig_caption_" + name, seeds=data["seeds"], steps=num(data["steps"], ",")))
+
+
+# The convergence lesson's runs: the tutorial's settings, seed 0, and one change each.
+CONVERGENCE = (("conv_plain", {}), ("conv_noise", {"instance_noise": 1.0}),
+               ("conv_r1", {"r1_weight": 1.0}), ("conv_wgan1", {"loss": "wgan"}),
+               ("conv_wgan5", {"loss": "wgan", "d_steps": 5}))
+CONVERGENCE_STEPS = 4000
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def _traced() -> list[dict]:
+    """The convergence lesson's runs, traced once per server (a few seconds)."""
+    from ..config import GANConfig
+
+    runs = trace([GANConfig(seed=0, **c) for _, c in CONVERGENCE], CONVERGENCE_STEPS,
+                 every=20)
+    return [{"key": key, "steps": r.steps, "g_mean": r.g_mean, "d_weight": r.d_weight,
+             "distance": r.distance} for (key, _), r in zip(CONVERGENCE, runs, strict=True)]
+
+
+def _paths() -> list[dict]:
+    tr = bound_t()
+    return [{**p, "name": tr(p["key"])} for p in _traced()]
+
+
+def page(train_page) -> None:
+    """The Lessons page: every lesson with its length, and a link that starts it."""
+    lang = st.session_state.get("lang", "en")
+    st.title(t("lessons_title"))
+    st.caption(t("lessons_intro"))
+    for i, found in enumerate(lessons().values(), start=1):
+        with st.container(border=True):
+            st.markdown(f"#### {i}. {found.title[lang]}")
+            st.caption(t("lesson_length", n=len(found.steps), m=found.minutes))
+            st.markdown(found.summary[lang])
+            query = {"lesson": f"{found.id}:1"}
+            if lang != "en":
+                query["lang"] = lang
+            st.page_link(train_page, label=t("lesson_start"), icon=":material/school:",
+                         query_params=query)
