@@ -48,6 +48,8 @@ LOOKS = ("losses", "ratio", "heatmap", "distribution", "timeline", "noise", "lan
 # Figures a step may show beside the run (evengan.lesson_figures makes them).
 FIGURES = ("packing", "unrolling", "convergence", "seeds")
 MAX_STEPS_PER_LESSON = 20
+# Training steps one lesson step may replay: a class opens a step at once, thirty times.
+MAX_TRAINING_PER_STEP = 20_000
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _LESSON_KEYS = {"id", "order", "minutes", "title", "summary", "steps"}
 _STEP_KEYS = {"title", "text", "preset", "config", "log", "g_weights", "do", "look", "question",
@@ -122,7 +124,7 @@ def _step(data: Any, where: str) -> Step:
         config, _ = config_from_strings({"preset": preset, **strings}, strict=True)
         log = list(_weight_edits(data.get("g_weights"), config)) + list(data.get("log", []))
         config, log = recipes.check({"v": recipes.VERSION, "config": config.to_dict(),
-                                     "log": log})
+                                     "log": log}, MAX_TRAINING_PER_STEP)
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
     look, figure = data.get("look"), data.get("figure")
