@@ -8,6 +8,7 @@ are replayed as a run link's are, so a projected step and a student's tab show t
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -19,7 +20,7 @@ from ..plots import lessons as lesson_plots
 from ..trainer import Trainer
 from ..trajectory import trace
 from .panels import chart
-from .state import bound_t, load_recipe, num, scheduler, t
+from .state import bound_t, load_recipe, num, scheduler, set_widgets, t
 
 LAB_LOOKS = ("timeline", "noise", "landscape", "gweights", "dynamics", "slowmo", "edit")
 _OUTLINE = ("outline: 3px solid #f5b301; outline-offset: 4px; border-radius: 6px;")
@@ -41,20 +42,23 @@ def query_value() -> str | None:
 
 
 def follow_query() -> None:
-    """A lesson link (?lesson=ID or ID:STEP) this session has not opened yet: open that step,
-    unless the link also carries a recorded run (r=), which then is the run shown."""
+    """The session's first page: a lesson link (?lesson=ID or ID:STEP) opens that step,
+    unless the link also carries a recorded run (r=), which then is the run shown. Read once:
+    afterwards the address bar follows the page, not the other way round."""
     ss = st.session_state
+    if ss.get("lesson_link_read"):
+        return
+    ss.lesson_link_read = True
     raw = st.query_params.get("lesson")
-    if raw is None or raw == query_value():
+    if raw is None:
         return
     try:
         found, index = locate(raw)
     except ValueError as exc:
         ss.notices.append(("warning", t("bad_query", field="lesson", error=str(exc))))
-        st.query_params.pop("lesson", None)
         return
-    if st.query_params.get("r") and not ss.get("lesson_opened"):
-        ss.lesson, ss.lesson_opened = (found.id, index), True  # the link's run is already open
+    if st.query_params.get("r"):
+        ss.lesson = (found.id, index)  # the link's run is already open
         return
     open_step(found, index)
 
@@ -64,16 +68,48 @@ def open_step(found: Lesson, index: int) -> None:
     the session's current one."""
     ss = st.session_state
     step = found.steps[index]
-    ss.lesson, ss.lesson_opened = (found.id, index), True
+    ss.lesson = (found.id, index)
     scheduler().stop(ss.uid)
     ss.playing = False
     if ss.pop("ensemble", None) is not None:
         scheduler().release(ss.uid, "ensemble")
-    problem = load_recipe(step.recipe())
-    if problem:
-        ss.notices.append(("warning", t("lesson_refused", error=problem)))
+    kept = _kept_run(found.id, index)
+    if kept is not None:  # the step's run, replayed once for the whole server: a copy
+        ss.trainer, ss.pending_recipe, ss.pending_run = kept, None, None
+        set_widgets(kept.config)
+    else:
+        problem = load_recipe(step.recipe())
+        if problem:
+            ss.notices.append(("warning", t("lesson_refused", error=problem)))
     if step.look in LAB_LOOKS:
         ss.w_view = "v_" + step.look
+
+
+# Each step's run as the first session that replayed it left it, never trained again: a
+# class opening the step the teacher opened gets copies (Trainer.fork at its last step, a
+# millisecond) instead of thirty replays.
+_KEPT: dict[tuple[str, int], Trainer] = {}
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept_run(lesson_id: str, index: int) -> Trainer | None:
+    with _KEPT_LOCK:
+        run = _KEPT.get((lesson_id, index))
+    return None if run is None else run.fork(run.step_count)
+
+
+def keep_replayed(trainer: Trainer) -> None:
+    """Once a step's run is replayed whole (the page's progress bar has finished), keeps a copy
+    of it for the next session that opens the step."""
+    at = current()
+    if at is None or (at[0].id, at[1]) in _KEPT or trainer.actions is None:
+        return
+    step = at[0].steps[at[1]]
+    if trainer.origin != step.config or [dict(a) for a in trainer.actions] != list(step.log):
+        return  # trained on, changed, or cancelled partway: not the step's run
+    copy = trainer.fork(trainer.step_count)
+    with _KEPT_LOCK:
+        _KEPT.setdefault((at[0].id, at[1]), copy)
 
 
 def leave() -> None:
@@ -108,6 +144,8 @@ def card(trainer: Trainer) -> None:
     if at is None:
         return
     found, index = at
+    with st.session_state.lock:
+        keep_replayed(trainer)
     step, lang, n = found.steps[index], st.session_state.get("lang", "en"), len(found.steps)
     order = list(lessons()).index(found.id) + 1
     with st.container(border=True, key="lesson_card"):
@@ -218,8 +256,7 @@ def page(train_page) -> None:
             st.markdown(f"#### {i}. {found.title[lang]}")
             st.caption(t("lesson_length", n=len(found.steps), m=found.minutes))
             st.markdown(found.summary[lang])
-            query = {"lesson": f"{found.id}:1"}
-            if lang != "en":
-                query["lang"] = lang
-            st.page_link(train_page, label=t("lesson_start"), icon=":material/school:",
-                         query_params=query)
+            if st.button(t("lesson_start"), key=f"btn_start_{found.id}",
+                         icon=":material/school:"):
+                open_step(found, 0)
+                st.switch_page(train_page)
