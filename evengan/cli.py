@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     lf = sub.add_parser("lesson-figures", help="the lessons' tables: packing (PacGAN), "
                         "unrolling and seeds, beside the papers' numbers")
     lf.add_argument("--only", default=None, action=_Once, metavar="NAMES",
-                    help="some of packing,unrolling,seeds (default all)")
+                    help="some of packing,unrolling,seeds,convergence (default all)")
     lf.add_argument("--seeds", type=_steps, default=None, action=_Once,
                     help="seeds per setting (default each figure's own)")
     lf.add_argument("--steps", type=_steps, default=None, action=_Once,

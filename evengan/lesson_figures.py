@@ -2,7 +2,8 @@
 
 - packing (PacGAN, Lin et al. 2018): evens captured against D's pack degree and D's width;
 - unrolling (Metz et al. 2016): evens captured against G's unrolled D steps;
-- seeds (Lucic et al. 2018): one config over many seeds, and the share that collapses.
+- seeds (Lucic et al. 2018): one config over many seeds, and the share that collapses;
+- convergence (Mescheder et al. 2018): runs' paths towards the target (evengan.trajectory).
 
 "Modes captured" is exact here: the evens G emits for at least one of its noise vectors (the
 coverage, times the 64 evens), out of 64; the papers count the modes of a 2-D mixture that
@@ -25,6 +26,7 @@ from .config import GANConfig
 from .metrics import COLLAPSE_SHARE
 from .progressbar import Progress
 from .sweep import run_sweep
+from .trajectory import trace
 from .writable import check_writable
 
 FIGURES_FILE = Path(__file__).with_name("lessons") / "figures.json"
@@ -45,7 +47,8 @@ UNROLLS = (0, 1, 5, 10)
 SEEDS = GANConfig(d_hidden=4)
 
 # How many seeds and steps the stored figures use (the command's defaults).
-DEFAULTS = {"packing": (24, 3000), "unrolling": (20, 2000), "seeds": (64, 3000)}
+DEFAULTS = {"packing": (24, 3000), "unrolling": (20, 2000), "seeds": (64, 3000),
+            "convergence": (1, 4000)}
 OnProgress = Callable[[int, int], None] | None
 
 
@@ -97,11 +100,30 @@ def seed_spread(seeds: int, steps: int, progress: OnProgress = None) -> dict[str
             "coverage": [round(float(c), 6) for c in table.column("coverage")]}
 
 
+# The convergence lesson's runs: the tutorial's settings, seed 0, and one change each.
+CONVERGENCE = (("plain", {}), ("noise", {"instance_noise": 1.0}), ("r1", {"r1_weight": 1.0}),
+               ("wgan1", {"loss": "wgan"}), ("wgan5", {"loss": "wgan", "d_steps": 5}))
+
+
+def convergence(seeds: int, steps: int, progress: OnProgress = None) -> dict[str, Any]:
+    """Seed 0's path (G's mean of b6, D's weight on it, JS to the target) every 20 steps for
+    each of CONVERGENCE's settings; `seeds` is unused (one seed draws one path a panel)."""
+    runs = trace([GANConfig(seed=0, **changes) for _, changes in CONVERGENCE], steps,
+                 every=20, progress=progress)
+    out = {"steps": steps, "seeds": 1, "marks": runs[0].steps.tolist(), "runs": {}}
+    for (name, changes), run in zip(CONVERGENCE, runs, strict=True):
+        out["runs"][name] = {"config": GANConfig(seed=0, **changes).to_query(),
+                             **{k: [round(float(v), 6) for v in getattr(run, k)]
+                                for k in ("g_mean", "d_weight", "distance")}}
+    return out
+
+
 def collapse_count(figure: dict[str, Any]) -> int:
     return sum(c < COLLAPSE_SHARE for c in figure["coverage"])
 
 
-MAKERS = {"packing": packing, "unrolling": unrolling, "seeds": seed_spread}
+MAKERS = {"packing": packing, "unrolling": unrolling, "seeds": seed_spread,
+          "convergence": convergence}
 
 
 def compute(which=tuple(MAKERS), seeds: int | None = None, steps: int | None = None,
@@ -176,8 +198,8 @@ def command(only: str | None, seeds: int | None, steps: int | None, as_json: boo
     figures = {}
     for name in which:
         n, k = seeds or DEFAULTS[name][0], steps or DEFAULTS[name][1]
-        runs = n * (len(WIDTHS) * len(PACKS) if name == "packing" else
-                    len(UNROLLS) if name == "unrolling" else 1)
+        runs = {"packing": n * len(WIDTHS) * len(PACKS), "unrolling": n * len(UNROLLS),
+                "seeds": n, "convergence": len(CONVERGENCE)}[name]
         bar = Progress(runs * k, err, enabled=not (quiet or as_json), label=f"{name} GAN-steps")
         figures[name] = MAKERS[name](n, k, lambda done, _total, bar=bar: bar.update(done))
         bar.close()

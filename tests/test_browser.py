@@ -185,3 +185,54 @@ def test_two_branches_compared_and_a_branch_link_reopens_its_run(server, browser
     no_exceptions(other)
     page.context.close()
     other.context.close()
+
+
+def test_a_lesson_step_link_opens_its_run_outlines_its_chart_and_next_moves_on(server, browser):
+    page = open_page(browser, server + "/train?lesson=linear-d-blind:2", height=2400)
+    assert wait_for_step(page, lambda v: v == 2000, timeout=60) == 2000
+    card = page.locator(".st-key-lesson_card")
+    assert "step 2 of 4" in card.inner_text()
+    outlined = page.locator(".st-key-look_heatmap")
+    outlined.wait_for(timeout=20_000)
+    assert outlined.evaluate("e => getComputedStyle(e).outlineWidth") == "3px"
+    page.locator(".st-key-btn_lesson_next button").click()
+    page.wait_for_function("document.querySelector('.st-key-lesson_card')"
+                           ".innerText.includes('step 3 of 4')", timeout=60_000)
+    assert wait_for_step(page, lambda v: v == 2000, timeout=60) == 2000
+    page.wait_for_function("location.href.includes('lesson=linear-d-blind%3A3')"
+                           " || location.href.includes('lesson=linear-d-blind:3')",
+                           timeout=20_000)
+    no_exceptions(page)
+    page.context.close()
+
+
+def test_the_lessons_page_starts_a_lesson(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    page.goto(server + "/lessons")
+    page.locator(".st-key-btn_start_seeds button").click()
+    page.locator(".st-key-lesson_card").wait_for(timeout=60_000)
+    assert wait_for_step(page, lambda v: v == 3000, timeout=90) == 3000
+    assert "Seed 0" in page.locator(".st-key-lesson_card").inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    context.close()
+
+
+@pytest.mark.parametrize("where", ["last-bit:3", "looks-converged:2", "linear-d-blind:3",
+                                   "packing:3", "unrolling:3", "convergence:1", "seeds:3"])
+def test_each_lesson_key_step_opens_in_the_browser(server, browser, where):
+    """Each lesson's key step, as a projected link opens it: the card, its run, its chart or
+    figure drawn, nothing broken."""
+    from evengan.lesson import locate
+
+    lesson, index = locate(where)
+    step = lesson.steps[index]
+    page = open_page(browser, f"{server}/train?lesson={where}", height=2400)
+    steps = sum(a["n"] for a in step.log if a["do"] == "run")
+    assert wait_for_step(page, lambda v: v == steps, timeout=90) == steps
+    card = page.locator(".st-key-lesson_card")
+    assert step.title["en"] in card.inner_text()
+    target = ".st-key-chart_lesson_fig" if step.figure else f".st-key-look_{step.look}"
+    page.locator(f"{target} .js-plotly-plot").first.wait_for(timeout=30_000)
+    no_exceptions(page)
+    page.context.close()

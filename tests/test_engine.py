@@ -49,17 +49,24 @@ def test_one_network_modes_leave_the_other_alone(mode):
     assert torch.isfinite(rec[0, :5]).all()
 
 
-def test_matches_a_plain_pytorch_reference_of_the_tutorial_step():
-    """nn.Linear + BCELoss + torch.optim.Adam, fed the engine's own noise and data."""
-    cfg = GANConfig(seed=3)
-    e = Engine([cfg])
-    n = cfg.n_bits
+def linear_pair(e: Engine) -> tuple[nn.Linear, nn.Linear]:
+    """The tutorial's G and D as nn.Linear modules holding the engine's first run's weights."""
+    n = e.n
     g, d = nn.Linear(n, n), nn.Linear(n, 1)
     with torch.no_grad():
         g.weight.copy_(e.g_views[0][0][0].T)
         g.bias.copy_(e.g_views[0][1][0, 0])
         d.weight.copy_(e.d_views[0][0][0].T)
         d.bias.copy_(e.d_views[0][1][0, 0])
+    return g, d
+
+
+def test_matches_a_plain_pytorch_reference_of_the_tutorial_step():
+    """nn.Linear + BCELoss + torch.optim.Adam, fed the engine's own noise and data."""
+    cfg = GANConfig(seed=3)
+    e = Engine([cfg])
+    n = cfg.n_bits
+    g, d = linear_pair(e)
     opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g)
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d)
     bce = nn.BCELoss()

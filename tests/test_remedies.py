@@ -15,17 +15,7 @@ import torch.nn.functional as F
 
 from evengan import GANConfig
 from evengan.engine import Engine
-
-
-def _linear_pair(e: Engine) -> tuple[nn.Linear, nn.Linear]:
-    n = e.n
-    g, d = nn.Linear(n, n), nn.Linear(n, 1)
-    with torch.no_grad():
-        g.weight.copy_(e.g_views[0][0][0].T)
-        g.bias.copy_(e.g_views[0][1][0, 0])
-        d.weight.copy_(e.d_views[0][0][0].T)
-        d.bias.copy_(e.d_views[0][1][0, 0])
-    return g, d
+from tests.test_engine import linear_pair
 
 
 def _batches(cfg: GANConfig, steps: int):
@@ -55,7 +45,7 @@ def test_r1_matches_a_reference_that_takes_the_penalty_by_autograd(gamma):
     cfg = GANConfig(seed=4, r1_weight=gamma)
     e = Engine([cfg])
     assert e.closed_form  # a linear D: grad_x D = w, so R1 is gamma/2 |w|^2 in closed form
-    g, d = _linear_pair(e)
+    g, d = linear_pair(e)
     opt_g, opt_d = (torch.optim.Adam(m.parameters(), lr=1e-3) for m in (g, d))
     for z, real in _batches(cfg, 30):
         e.step(z=z[None], real=real[None])
@@ -120,7 +110,7 @@ def test_unrolled_g_matches_a_reference_that_differentiates_through_d_steps(k, o
                     lr_d=0.05 if optimizer == "sgd" else 1e-3)
     e = Engine([cfg])
     assert not e.closed_form
-    g, d = _linear_pair(e)
+    g, d = linear_pair(e)
     opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g)
     opt_d = (torch.optim.Adam(d.parameters(), lr=cfg.lr_d) if optimizer == "adam" else
              torch.optim.SGD(d.parameters(), lr=cfg.lr_d, momentum=cfg.momentum))

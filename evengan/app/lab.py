@@ -238,10 +238,14 @@ def edit(trainer: Trainer) -> None:
     spec = engine.g_spec if net == "G" else engine.d_spec
     layer = cols[1].number_input(t("edit_layer"), 0, len(spec.layers) - 1, key="w_edit_layer")
     _, fan_in, fan_out = spec.layers[int(layer)]
-    row = cols[2].number_input(t("edit_row"), 0, fan_in - 1, key="w_edit_row")
+    # Row fan_in, one past the inputs, is the bias (Trainer.set_weight).
+    row = cols[2].number_input(t("edit_row"), 0, fan_in, key="w_edit_row",
+                               help=t("edit_row_help", bias=fan_in))
     col = cols[3].number_input(t("edit_col"), 0, fan_out - 1, key="w_edit_col")
     module = trainer.generator if net == "G" else trainer.discriminator
-    current = float(module.weight(int(layer))[int(row), int(col)])
+    row, col = min(int(row), fan_in), int(col)
+    current = float(module.bias(int(layer))[col] if row == fan_in
+                    else module.weight(int(layer))[row, col])
     cols[4].number_input(t("edit_value"), -100.0, 100.0, value=0.0, step=0.5,
                          key="w_edit_value")  # read by the callback from session state
     st.caption(t("current_value", value=current))

@@ -18,7 +18,6 @@ from ..lesson import Lesson, lessons, locate
 from ..metrics import COLLAPSE_SHARE
 from ..plots import lessons as lesson_plots
 from ..trainer import Trainer
-from ..trajectory import trace
 from .panels import chart
 from .state import bound_t, load_recipe, num, scheduler, set_widgets, t
 
@@ -183,19 +182,20 @@ def card(trainer: Trainer) -> None:
 
 
 def _figure(name: str) -> None:
-    """A step's lesson figure: the stored sweeps' (lesson-figures), or the paths computed
-    once per server."""
+    """A step's lesson figure, as `python -m evengan lesson-figures --write` stored it."""
     tr = bound_t()
+    data = figs.stored().get(name)
+    if not data:
+        st.info(t("fig_missing"))
+        return
     if name == "convergence":
-        chart(lesson_plots.convergence_figure(_paths(), {
+        paths = [{"name": tr("conv_" + key), "steps": data["marks"], **data["runs"][key]}
+                 for key, _ in figs.CONVERGENCE if key in data["runs"]]
+        chart(lesson_plots.convergence_figure(paths, {
             "title": tr("fig_paths"), "g_axis": tr("fig_g_axis"), "d_axis": tr("fig_d_axis"),
             "x": tr("x_step"), "distance": tr("fig_distance"), "target": tr("target")}),
             key="chart_lesson_fig")
         st.caption(tr("fig_paths_caption"))
-        return
-    data = figs.stored().get(name)
-    if not data:
-        st.info(t("fig_missing"))
         return
     if name == "packing":
         fig = lesson_plots.packing_figure(
@@ -221,29 +221,6 @@ def _figure(name: str) -> None:
             "seeds_x": tr("fig_seed_x"), "n_x": tr("fig_n_x")})
     chart(fig, key="chart_lesson_fig")
     st.caption(tr("fig_caption_" + name, seeds=data["seeds"], steps=num(data["steps"], ",")))
-
-
-# The convergence lesson's runs: the tutorial's settings, seed 0, and one change each.
-CONVERGENCE = (("conv_plain", {}), ("conv_noise", {"instance_noise": 1.0}),
-               ("conv_r1", {"r1_weight": 1.0}), ("conv_wgan1", {"loss": "wgan"}),
-               ("conv_wgan5", {"loss": "wgan", "d_steps": 5}))
-CONVERGENCE_STEPS = 4000
-
-
-@st.cache_data(max_entries=1, show_spinner=False)
-def _traced() -> list[dict]:
-    """The convergence lesson's runs, traced once per server (a few seconds)."""
-    from ..config import GANConfig
-
-    runs = trace([GANConfig(seed=0, **c) for _, c in CONVERGENCE], CONVERGENCE_STEPS,
-                 every=20)
-    return [{"key": key, "steps": r.steps, "g_mean": r.g_mean, "d_weight": r.d_weight,
-             "distance": r.distance} for (key, _), r in zip(CONVERGENCE, runs, strict=True)]
-
-
-def _paths() -> list[dict]:
-    tr = bound_t()
-    return [{**p, "name": tr(p["key"])} for p in _traced()]
 
 
 def page(train_page) -> None:
