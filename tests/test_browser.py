@@ -188,7 +188,7 @@ def test_two_branches_compared_and_a_branch_link_reopens_its_run(server, browser
 
 
 def test_a_lesson_step_link_opens_its_run_outlines_its_chart_and_next_moves_on(server, browser):
-    page = open_page(browser, server + "/train?lesson=linear-d-blind:2", height=2400)
+    page = open_page(browser, server + "/?lesson=linear-d-blind:2", height=2400)
     assert wait_for_step(page, lambda v: v == 2000, timeout=60) == 2000
     card = page.locator(".st-key-lesson_card")
     assert "step 2 of 4" in card.inner_text()
@@ -227,7 +227,7 @@ def test_each_lesson_key_step_opens_in_the_browser(server, browser, where):
 
     lesson, index = locate(where)
     step = lesson.steps[index]
-    page = open_page(browser, f"{server}/train?lesson={where}", height=2400)
+    page = open_page(browser, f"{server}/?lesson={where}", height=2400)
     steps = sum(a["n"] for a in step.log if a["do"] == "run")
     assert wait_for_step(page, lambda v: v == steps, timeout=90) == steps
     card = page.locator(".st-key-lesson_card")

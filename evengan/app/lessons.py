@@ -124,9 +124,7 @@ def step_link(found: Lesson, index: int) -> str:
         base = st.context.url or ""
     except Exception:  # outside a browser session (tests)
         base = ""
-    base = (base or "http://localhost:8501/").split("?")[0]
-    if not base.rstrip("/").endswith("/train"):
-        base = base.rstrip("/") + "/train"
+    base = (base or "http://localhost:8501/").split("?")[0]  # the Train page, the app's root
     return f"{base}?{urlencode(query)}"
 
 
