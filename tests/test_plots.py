@@ -128,3 +128,30 @@ def test_the_bits_heatmap_shows_d_s_push_on_a_symmetric_scale():
     assert (panel.zmin, panel.zmax) == (-1.0, 1.0)  # white is no push at all
     assert fig.layout.xaxis4.domain[0] > fig.layout.xaxis2.domain[1]
     assert len(validated(plots.bits_heatmap(probs, [4, 6])).data) == 3  # without: as before
+
+
+# ---- the lessons' figures -------------------------------------------------------------------
+
+
+def test_lesson_figures_draw_ours_beside_the_papers():
+    from evengan import lesson_figures as figs
+    from evengan.plots import lessons as lp
+
+    stored = figs.stored()
+    fig = lp.packing_figure(stored["packing"]["cells"], figs.WIDTHS, figs.PACKS, 64,
+                            figs.PAPER_PACGAN)
+    names = [t.name for t in fig.data]
+    assert len(names) == len(figs.WIDTHS) + 2 and "paper: grid (25 modes)" in names
+    grid = next(t for t in fig.data if t.name == "paper: grid (25 modes)")
+    assert list(grid.y) == pytest.approx([17.3 / 25, 23.8 / 25, 24.6 / 25, 24.8 / 25])
+    cov = [0.1, 0.3, 0.2, 0.5]
+    seeds = lp.seeds_figure(cov, 0.25, [figs.wilson(int(k), n) for n, k in
+                                        enumerate(np.cumsum(np.array(cov) < 0.25), 1)])
+    bars = seeds.data[0]
+    assert list(bars.x) == [0, 1, 2, 3]  # seeds as numbered
+    assert bars.marker.color[0] != bars.marker.color[1]  # collapsed seeds stand out
+    runs = stored["convergence"]
+    paths = [{"name": k, "steps": runs["marks"], **runs["runs"][k]} for k, _ in figs.CONVERGENCE]
+    conv = lp.convergence_figure(paths)
+    assert sum(1 for t in conv.data if t.name == "target") == len(paths)
+    assert len(conv.layout.annotations) == len(paths)

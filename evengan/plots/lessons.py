@@ -81,13 +81,13 @@ def seeds_figure(coverage: Sequence[float], threshold: float, intervals, labels=
     collapsed = cov < threshold
     running = np.cumsum(collapsed) / order
     lo, hi = (np.asarray(v) for v in zip(*intervals, strict=True))
+    seeds = order - 1
     data = [
-        {"type": "bar", "x": order, "y": cov, "name": labels.get("coverage", "coverage"),
+        {"type": "bar", "x": seeds, "y": cov, "name": labels.get("coverage", "coverage"),
          "marker": {"color": np.where(collapsed, ODD_COLOR, EVEN_COLOR).tolist()},
-         "hovertemplate": "seed %{customdata}: %{y:.3f}<extra></extra>",
-         "customdata": order - 1, "showlegend": False},
-        _line([0.5, len(cov) + 0.5], [threshold, threshold], labels.get(
-            "threshold", "collapse line"), TARGET_COLOR, width=1.5,
+         "hovertemplate": "seed %{x}: %{y:.3f}<extra></extra>", "showlegend": False},
+        _line([-0.5, len(cov) - 0.5], [threshold, threshold], labels.get(
+            "threshold", "collapse line"), TARGET_COLOR, width=1.5, mode="lines",
             line={"dash": "dot", "color": TARGET_COLOR, "width": 1.5}),
         _line(order, hi, labels.get("band", "95 % interval"), "#9ecae1", width=0,
               xaxis="x2", yaxis="y2", showlegend=False),
@@ -122,7 +122,7 @@ def convergence_figure(paths: Sequence[dict], labels=None) -> go.Figure:
         left = i * (width + gap)
         steps = np.asarray(p["steps"])
         data.append({"type": "scatter", "mode": "lines+markers", "x": p["g_mean"],
-                     "y": p["d_weight"], "name": p["name"], "legendgroup": p["name"],
+                     "y": p["d_weight"], "name": p["name"],
                      "line": {"color": color, "width": 1},
                      "marker": {"size": 4, "color": steps, "colorscale": "Viridis"},
                      "customdata": steps, "showlegend": False,
@@ -139,7 +139,7 @@ def convergence_figure(paths: Sequence[dict], labels=None) -> go.Figure:
         notes.append({"text": f"<b>{p['name']}</b>", "x": left + width / 2, "y": 1.0,
                       "xref": "paper", "yref": "paper", "yanchor": "bottom",
                       "showarrow": False, "font": {"size": 12, "color": color}})
-        layout[f"yaxis{axis}"] = {"domain": [0.52, 1.0], "anchor": f"x{axis}",
+        layout[f"yaxis{axis}"] = {"domain": [0.58, 1.0], "anchor": f"x{axis}",
                                   **({"title": {"text": labels.get("d_axis", "D's weight"),
                                                 "font": {"size": 12}}} if i == 0 else {})}
     below = str(cols + 1)
@@ -149,9 +149,11 @@ def convergence_figure(paths: Sequence[dict], labels=None) -> go.Figure:
                           xaxis=f"x{below}", yaxis=f"y{below}"))
     layout[f"xaxis{below}"] = {"domain": [0, 1], "anchor": f"y{below}",
                                "title": {"text": labels.get("x", "step")}}
-    layout[f"yaxis{below}"] = {"domain": [0, 0.34], "anchor": f"x{below}", "rangemode": "tozero",
+    layout[f"yaxis{below}"] = {"domain": [0.08, 0.4], "anchor": f"x{below}", "rangemode": "tozero",
                                "title": {"text": labels.get("distance", "JS to target (bits)"),
                                          "font": {"size": 12}}}
     layout["annotations"] = notes
     layout["margin"] = {"l": 55, "r": 15, "t": 70, "b": 75}
+    layout["legend"] = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
+                        "x": 0, "entrywidth": 150}
     return figure(data, layout, labels.get("title", "Paths to the target"), height=640)
