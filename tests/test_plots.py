@@ -126,6 +126,10 @@ def test_the_bits_heatmap_shows_d_s_push_on_a_symmetric_scale():
     fig = validated(plots.bits_heatmap(probs, [4, 6], push=push))
     panel = next(d for d in fig.data if d.xaxis == "x4")
     assert (panel.zmin, panel.zmax) == (-1.0, 1.0)  # white is no push at all
+    # the shade is the signed square root of the push's share of the largest; the hover
+    # gives the push itself
+    assert as_array(panel.z) == pytest.approx(np.sign(push) * np.sqrt(np.abs(push)))
+    assert as_array(panel.customdata) == pytest.approx(push)
     assert fig.layout.xaxis4.domain[0] > fig.layout.xaxis2.domain[1]
     assert len(validated(plots.bits_heatmap(probs, [4, 6])).data) == 3  # without: as before
 

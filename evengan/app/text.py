@@ -58,8 +58,9 @@ _EN = {
                 "only means D is fooled, not that G is good.",
     "c_heatmap": "Each row is one fixed noise vector, the same at every step. Rows landing on "
                  "the same number are mode collapse you can see. D's push is where D would "
-                 "move each bit (red towards 1, blue towards 0): with a linear D every row is "
-                 "pushed the same way, whatever number it is.",
+                 "move each bit (red towards 1, blue towards 0; the shade grows with the square "
+                 "root of the push, hover for its size): with a linear D every row is pushed "
+                 "the same way, whatever number it is.",
     "c_ratio": "The exact even ratio can reach 1 while coverage stays low: all even, few numbers.",
     "c_distribution": "Bars are G's exact output over every integer (blue even, red odd); the "
                       "dotted line is the target, uniform over the evens.",
@@ -485,7 +486,8 @@ _PT = {
                 "Isso só quer dizer que D foi enganado, não que G é bom.",
     "c_heatmap": "Cada linha é um vetor de ruído fixo, o mesmo em todo passo. Linhas que caem "
                  "no mesmo número são o colapso de modo à vista. O empurrão de D é para onde D "
-                 "moveria cada bit (vermelho rumo a 1, azul rumo a 0): com um D linear toda "
+                 "moveria cada bit (vermelho rumo a 1, azul rumo a 0; o tom cresce com a raiz "
+                 "quadrada do empurrão, passe o mouse para ver o valor): com um D linear toda "
                  "linha é empurrada do mesmo jeito, seja qual for o número.",
     "c_ratio": "A taxa exata de pares pode chegar a 1 com cobertura baixa: tudo par, poucos "
                "números.",

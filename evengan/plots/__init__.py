@@ -152,12 +152,17 @@ def bits_heatmap(probs, ints: Sequence[int], labels=None, push=None) -> go.Figur
 
 def _push_panel(push: np.ndarray, bits: list[str], rows: list[str]) -> dict:
     """Where D pushes each bit: minus G's loss gradient, red towards 1, blue towards 0, on a
-    scale symmetric about 0 (the largest push of this batch at either end)."""
+    scale symmetric about 0 (the largest push of this batch at either end). The colour is
+    the square root of the push's share of the largest, signed: one bit pushed hard (b0, early
+    on) would otherwise wash out pushes a tenth its size; hovering gives the push itself."""
+    push = np.asarray(push, dtype=np.float64)
     bound = float(np.abs(push).max()) or 1.0
-    return {"type": "heatmap", "z": push, "x": bits, "y": rows, "zmin": -bound, "zmax": bound,
+    shade = np.sign(push) * np.sqrt(np.abs(push) / bound)
+    return {"type": "heatmap", "z": _f32(shade), "customdata": _f32(push), "x": bits,
+            "y": rows, "zmin": -1.0, "zmax": 1.0,
             "colorscale": [[0, "#2166ac"], [0.5, "#ffffff"], [1, "#b2182b"]],
             "showscale": False, "xaxis": "x4", "yaxis": "y",
-            "hovertemplate": "%{y}<br>%{x}: %{z:.3g}<extra></extra>"}
+            "hovertemplate": "%{y}<br>%{x}: %{customdata:.3g}<extra></extra>"}
 
 
 def ratio_figure(batch_steps, even_batch, eval_steps, even_exact, coverage,
