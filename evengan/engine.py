@@ -22,6 +22,7 @@ from .evaluation import Evaluation
 from .gradients import _KEEP_GRAD, Gradients, Raw, Seen
 from .losses import LOSSES
 from .models import net_specs
+from .remedies import Remedies
 from .runstate import RunState
 
 # Record columns returned by step(), one row per run.
@@ -42,12 +43,13 @@ PER_RUN = (
 _RAW_FLOATS = 1 << 21  # floats that steps may keep for their records before they are made
 
 
-class Engine(RunState, Draws, Gradients, Evaluation):
+class Engine(RunState, Draws, Gradients, Remedies, Evaluation):
     """R GANs sharing one structure (shapes, loss, optimisers), each with its own seed.
 
     Its parts live beside it: RunState (weights, moments, counters), Draws (random numbers),
-    Gradients (losses, scores, gradients, records) and Evaluation (metrics). They all read
-    what __init__ and set_hyper set here: base, R, n, batch, z_dim, loss, closed_form,
+    Gradients (losses, scores, gradients, records), Remedies (R1, the unrolled D) and
+    Evaluation (metrics). They all read what __init__ and set_hyper set here: base, R, n,
+    batch, z_dim, loss, closed_form,
     squash, hp, the specs and views of G and D.
     """
 

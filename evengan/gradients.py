@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from . import exact as ex
-from . import optim, rng
+from . import rng
 from .losses import Scores
 
 _KEEP_GRAD = 4096  # parameters up to which a step keeps its gradient until records()
@@ -88,7 +87,7 @@ class Gradients:
         return self.loss.d_slopes(real, fake, 1 - self.hp["label_smoothing"])
 
     def gradient_penalty(self, real: torch.Tensor, fake: torch.Tensor, h: torch.Tensor,
-                         d: torch.Tensor | None = None):
+                         d: torch.Tensor | None = None) -> torch.Tensor:
         """WGAN-GP: (|grad_x D(x)| - 1)^2 at random points between real and fake samples,
         under D's weights d (default the live ones)."""
         eps = rng.to_uniform(h)[..., None]
@@ -147,16 +146,19 @@ class Gradients:
             return ex.tree_sum(grad * grad, -1).sqrt()
         return torch.linalg.vector_norm(grad, dim=-1)
 
-    def _g_grad(self, z: torch.Tensor, blur, x_real: torch.Tensor | None = None):
+    def _g_grad(self, z: torch.Tensor, blur, x_real: torch.Tensor):
         """G's gradient with D held fixed, or unrolled (on the real batch x_real, as D sees
-        it): (grad (R, P), loss (R,) or None, fakes (R, B, n))."""
+        it): (grad (R, P), loss (R,) or None, fakes (R, B, n)). The loss reported is against
+        the live D, unrolled or not, so that it reads as every other run's."""
         if not self.closed_form:
             fake = self.generate(z)
-            d = self.d.detach()
-            if self.base.unroll_steps:
-                d = self._unrolled_d(x_real, fake + blur)
+            live = self.d.detach()
+            d = self._unrolled_d(x_real, fake + blur) if self.base.unroll_steps else live
             loss = self.g_loss(self.judge(self.score(fake + blur, d)))
             (grad,) = torch.autograd.grad(loss.sum(), self.g)
+            if self.base.unroll_steps:
+                with torch.no_grad():
+                    loss = self.g_loss(self.judge(self.score(fake + blur, live)))
             return grad, loss.detach(), fake.detach()
         logits, g_tape = self.g_spec.trace(self.g_views, z, True)
         fake = ex.sigmoid(logits)
@@ -208,52 +210,6 @@ class Gradients:
         if self.base.r1_weight > 0:
             r1 = self.r1_penalty(x_real, s_real.s)
         return loss, r1, s_real, s_fake
-
-    def r1_penalty(self, x_real: torch.Tensor, s_real: torch.Tensor) -> torch.Tensor:
-        """R1: r1_weight / 2 * |grad_x s(x)|^2 over D's real inputs (a packed input's gradient
-        spans its samples), per run (R,). s_real are D's raw scores of x_real."""
-        (grad,) = torch.autograd.grad(s_real.sum(), x_real, create_graph=True)
-        per_input = (grad * grad).sum(-1).reshape(self.R, s_real.shape[1], -1).sum(-1)
-        return 0.5 * self.hp["r1_weight"][:, 0] * per_input.mean(dim=1)
-
-    def _r1_closed(self, grad: torch.Tensor) -> torch.Tensor:
-        """R1 on a linear D in closed form: grad_x s = w, D's weights, so the penalty is
-        r1_weight / 2 * |w|^2 and adds r1_weight * w to their gradient (the bias has none).
-        Elementwise, so batch-invariant."""
-        if self.base.r1_weight <= 0:
-            return grad
-        n_in = self.d_spec.sizes[0]
-        w = self.d.detach()[:, :n_in]
-        return torch.cat([grad[:, :n_in] + self.hp["r1_weight"] * w, grad[:, n_in:]], dim=1)
-
-    def _unrolled_d(self, x_real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        """Unrolled GAN: D's weights after unroll_steps more of its own updates on this
-        step's batches (the real batch, and G's fakes as a function of G's weights), kept in
-        the graph so that G's gradient sees how D would answer its move. The updates are
-        D's optimiser's (Adam from its current moments, or SGD with momentum), WGAN's
-        clipping included, and R1 where it is on; WGAN-GP's penalty is left out, its random
-        points being D's own step's. The live D is untouched."""
-        cfg, opt = self.base, self.opt["d"]
-        d = self.d.detach().requires_grad_(True)
-        m, v = opt["m"].detach(), opt["v"].detach()
-        lr = self.hp["lr_d"]
-        for j in range(1, cfg.unroll_steps + 1):
-            loss, r1, _, _ = self._d_objective(d, x_real.detach(), fake, None)
-            (g,) = torch.autograd.grad((loss + r1).sum(), d, create_graph=True)
-            if cfg.optimizer_d == "adam":
-                t = opt["t"] + j
-                m = self.hp["beta1"] * m + self._one_minus["beta1"] * g
-                v = self.hp["beta2"] * v + self._one_minus["beta2"] * g * g
-                size = self._per_run(self._hp64["lr_d"] / (1 - self._hp64["beta1"] ** t))
-                root = self._per_run(np.sqrt(1 - self._hp64["beta2"] ** t))
-                # clamp: sqrt's slope at 0 is infinite, and a weight no sample moves has v = 0
-                d = d - m / (v.clamp_min(1e-30).sqrt() / root + optim.EPS) * size
-            else:
-                m = self.hp["momentum"] * m + g
-                d = d - lr * m
-            if self.loss.clip:
-                d = torch.maximum(torch.minimum(d, self.hp["clip"]), -self.hp["clip"])
-        return d
 
     def _d_pass(self, x_real: torch.Tensor, fake: torch.Tensor):
         """One traced D pass over a real and a fake batch: (s_real, s_fake, tape) as Scores."""

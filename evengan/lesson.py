@@ -14,7 +14,7 @@ write one without touching code. Worked example, a lesson of one step:
     preset = "tutorial"              # the settings it loads (a preset, default "tutorial")
     config = { seed = 3 }            # ... changed by these fields, as a link writes them
     log = [{ do = "run", mode = "both", n = 100 }]   # ... and these recipe actions
-    do = { en = "Press Run 500.", pt = "Aperte Rodar 500." }
+    do = { en = "Run 500 steps.", pt = "Rode 500 passos." }
     look = "ratio"                   # the chart the step points to (LOOKS)
     question = { en = "...", pt = "..." }
     answer = { en = "...", pt = "..." }
@@ -111,7 +111,7 @@ def _step(data: Any, where: str) -> Step:
         raise ValueError(f"{where}: a step is a table of fields")
     _keys(data, _STEP_KEYS, {"title", "text"}, where)
     preset = data.get("preset", "tutorial")
-    if preset not in PRESETS:
+    if not isinstance(preset, str) or preset not in PRESETS:
         raise ValueError(f"{where}: preset must be one of {', '.join(PRESETS)}")
     changes = data.get("config", {})
     if not isinstance(changes, dict):
@@ -125,6 +125,7 @@ def _step(data: Any, where: str) -> Step:
         log = list(_weight_edits(data.get("g_weights"), config)) + list(data.get("log", []))
         config, log = recipes.check({"v": recipes.VERSION, "config": config.to_dict(),
                                      "log": log}, MAX_TRAINING_PER_STEP)
+        log = recipes.merged(log)  # as the replayed run will note it
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
     look, figure = data.get("look"), data.get("figure")
@@ -188,13 +189,31 @@ def load(path: Path) -> Lesson:
 
 
 @functools.cache
+def _read(directory: Path) -> tuple[dict[str, Lesson], tuple[str, ...]]:
+    found, problems = [], []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            lesson = load(path)
+        except ValueError as exc:  # one broken file leaves the others teachable
+            problems.append(str(exc))
+            continue
+        if any(x.id == lesson.id for x in found):
+            problems.append(f"{path.name}: another lesson file has the id {lesson.id!r}")
+            continue
+        found.append(lesson)
+    return ({lesson.id: lesson for lesson in sorted(found, key=lambda x: x.order)},
+            tuple(problems))
+
+
 def lessons(directory: Path = LESSON_DIR) -> dict[str, Lesson]:
-    """Every lesson of the folder by id, in teaching order (order, then file name)."""
-    found = [load(p) for p in sorted(directory.glob("*.toml"))]
-    ids = [lesson.id for lesson in found]
-    if len(set(ids)) != len(ids):
-        raise ValueError("two lesson files share an id")
-    return {lesson.id: lesson for lesson in sorted(found, key=lambda x: x.order)}
+    """Every lesson of the folder that loads, by id, in teaching order (order, then file
+    name); problems() names the files left out."""
+    return _read(directory)[0]
+
+
+def problems(directory: Path = LESSON_DIR) -> tuple[str, ...]:
+    """Why each lesson file left out of lessons() was, one sentence each."""
+    return _read(directory)[1]
 
 
 def locate(raw: str) -> tuple[Lesson, int]:
@@ -207,7 +226,7 @@ def locate(raw: str) -> tuple[Lesson, int]:
         raise ValueError(f"lesson must be one of {', '.join(lessons())}, got {text[:40]!r}")
     if not step:
         return found, 0
-    if not step.isdigit() or not 1 <= int(step) <= len(found.steps):
+    if not re.fullmatch(r"[1-9][0-9]{0,2}", step) or not int(step) <= len(found.steps):
         raise ValueError(f"the step of lesson {lid} must be 1..{len(found.steps)}, "
                          f"got {step[:10]!r}")
     return found, int(step) - 1

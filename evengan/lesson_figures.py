@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -57,10 +57,10 @@ def modes(coverage: np.ndarray, config: GANConfig) -> list[int]:
     return [int(round(c * config.evens)) for c in np.asarray(coverage, dtype=np.float64)]
 
 
-def mean_se(values) -> tuple[float, float]:
-    """Mean and its standard error (sample standard deviation / sqrt(n))."""
+def mean_se(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and its standard error (sample standard deviation / sqrt(n)); 0 for one value."""
     x = np.asarray(values, dtype=np.float64)
-    se = float(x.std(ddof=1) / math.sqrt(len(x))) if len(x) > 1 else math.nan
+    se = float(x.std(ddof=1) / math.sqrt(len(x))) if len(x) > 1 else 0.0
     return float(x.mean()), se
 
 
@@ -126,8 +126,8 @@ MAKERS = {"packing": packing, "unrolling": unrolling, "seeds": seed_spread,
           "convergence": convergence}
 
 
-def compute(which=tuple(MAKERS), seeds: int | None = None, steps: int | None = None,
-            progress: OnProgress = None) -> dict[str, Any]:
+def compute(which: Sequence[str] = tuple(MAKERS), seeds: int | None = None,
+            steps: int | None = None, progress: OnProgress = None) -> dict[str, Any]:
     """The named figures, each with its default seeds and steps unless given."""
     return {name: MAKERS[name](seeds or DEFAULTS[name][0], steps or DEFAULTS[name][1], progress)
             for name in which}
@@ -193,6 +193,9 @@ def command(only: str | None, seeds: int | None, steps: int | None, as_json: boo
     bad = [w for w in which if w not in MAKERS]
     if bad or not which:
         raise ValueError(f"--only takes a comma-separated list of {', '.join(MAKERS)}")
+    if write and (seeds or steps):  # the stored figures are the ones the lessons quote
+        raise ValueError("--write keeps the figures the lessons quote: use it without --seeds "
+                         "and --steps")
     if write:
         check_writable("--write", str(FIGURES_FILE))
     figures = {}

@@ -44,6 +44,21 @@ def recipe(trainer: Any) -> dict:
             "log": [dict(a) for a in trainer.actions]}
 
 
+def merged(log: list[dict]) -> list[dict]:
+    """A log with runs of one mode in a row made one, as a Trainer notes them: the form a
+    replayed run's own recipe has. Worked example: run both 100, run both 200, run d 5 ->
+    run both 300, run d 5."""
+    out: list[dict] = []
+    for action in log:
+        last = out[-1] if out else None
+        if (action["do"] == "run" and last and last["do"] == "run"
+                and last["mode"] == action["mode"]):
+            out[-1] = {**last, "n": last["n"] + action["n"]}
+        else:
+            out.append(dict(action))
+    return out
+
+
 def steps(log: list[dict]) -> int:
     """The training steps a checked log takes."""
     return sum(a["n"] for a in log if a["do"] == "run")

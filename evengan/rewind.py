@@ -58,11 +58,15 @@ class Snapshots:
         self.kept = list(kept or [])
         self.every = every
 
-    def take(self, trainer: Any) -> None:
-        """Keeps the trainer's state if a snapshot is due (call it where a chunk of training
-        ends: the state must be the one the run had when it first reached this step)."""
+    def take(self, trainer: Any, now: bool = False) -> None:
+        """Keeps the trainer's state if a snapshot is due, or at once with `now` (call it where
+        a chunk of training ends: the state must be the one the run had when it first reached
+        this step)."""
         step = trainer.step_count
-        if trainer.diverged or (self.kept and step < self.kept[-1].step + self.every):
+        if self.kept and self.kept[-1].step == step and now:
+            return
+        if trainer.diverged or (not now and self.kept
+                                and step < self.kept[-1].step + self.every):
             return
         logs = {name: getattr(trainer, name).frozen() for name in _LOGS
                 if getattr(trainer, name) is not None}

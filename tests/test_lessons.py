@@ -17,7 +17,7 @@ from evengan import GANConfig
 from evengan import lesson_figures as figs
 from evengan.cli import main
 from evengan.engine import RECORD_COLUMNS, Engine
-from evengan.lesson import FIGURES, LANGUAGES, LOOKS, lessons, locate, parse
+from evengan.lesson import FIGURES, LANGUAGES, LESSON_DIR, LOOKS, lessons, locate, parse
 from evengan.metrics import COLLAPSE_SHARE
 from evengan.sweep import run_sweep
 from evengan.trainer import Trainer
@@ -69,6 +69,7 @@ def _lesson(**step) -> dict:
 
 @pytest.mark.parametrize("broken, words", [
     ({"preset": "nope"}, "preset must be one of"),
+    ({"preset": ["tutorial"]}, "preset must be one of"),
     ({"config": {"lr_g": -1}}, "lr_g must be"),
     ({"config": {"colour": 1}}, "no field 'colour'"),
     ({"log": [{"do": "run", "mode": "both", "n": 10**5}]}, "more than the 20,000 steps"),
@@ -87,6 +88,32 @@ def test_a_broken_lesson_is_refused_naming_its_step_and_field(broken, words):
     assert words in str(err.value) and "mine.toml" in str(err.value)
 
 
+def test_a_broken_file_is_left_out_and_named_the_others_still_load(tmp_path):
+    from evengan.lesson import problems
+
+    good = (LESSON_DIR / "07-seeds.toml").read_text(encoding="utf-8")
+    (tmp_path / "a.toml").write_text(good, encoding="utf-8")
+    (tmp_path / "b.toml").write_text("id = [1, 2", encoding="utf-8")  # not TOML
+    (tmp_path / "c.toml").write_text(good, encoding="utf-8")  # the same id again
+    assert list(lessons(tmp_path)) == ["seeds"]
+    named = problems(tmp_path)
+    assert len(named) == 2 and named[0].startswith("b.toml") and "c.toml" in named[1]
+    assert problems() == ()  # the repo's own files all load
+
+
+def test_a_log_is_kept_as_the_replayed_run_notes_it():
+    from evengan.recipe import merged
+
+    log = [{"do": "run", "mode": "both", "n": 100}, {"do": "run", "mode": "both", "n": 200},
+           {"do": "run", "mode": "d", "n": 5}, {"do": "reinit", "net": "g"},
+           {"do": "run", "mode": "d", "n": 1}]
+    assert merged(log) == [{"do": "run", "mode": "both", "n": 300},
+                           {"do": "run", "mode": "d", "n": 5}, {"do": "reinit", "net": "g"},
+                           {"do": "run", "mode": "d", "n": 1}]
+    step = parse(_lesson(log=log[:2]), "x.toml").steps[0]
+    assert Trainer.from_recipe(step.recipe()).recipe()["log"] == list(step.log)
+
+
 def test_hand_written_weights_become_weight_edits_the_generator_obeys():
     step = _step("linear-d-blind", 0)
     trainer = Trainer.from_recipe(step.recipe())
@@ -103,7 +130,8 @@ def test_a_link_names_a_lesson_step(raw, where):
     assert (lesson.id, index) == where
 
 
-@pytest.mark.parametrize("raw", ["nope", "packing:0", "packing:99", "packing:x", "", "a" * 999])
+@pytest.mark.parametrize("raw", ["nope", "packing:0", "packing:99", "packing:x", "", "a" * 999,
+                                 "packing:\u00b2", "packing:\u0661", "packing:01"])
 def test_a_bad_lesson_link_is_one_sentence(raw):
     with pytest.raises(ValueError) as err:
         locate(raw)
@@ -129,6 +157,7 @@ def test_last_bit_evens_come_within_a_few_hundred_steps():
     assert all(f is not None for f in first)  # by step 1,000 in 10 of 10
     assert sum(f <= 500 for f in first) == 8  # by step 500 in 8 of 10
     assert 200 <= first[3] <= 400  # "around step 300"
+    assert sorted(first)[-2:] == sorted([first[0], first[8]])  # seed 8: one of the 2 slowest
 
 
 def test_last_bit_a_linear_d_pushes_every_row_the_same_way():
@@ -361,3 +390,5 @@ def test_lesson_figures_command_prints_tables_and_json(capsys):
     assert "| linear |" in capsys.readouterr().out
     assert main(["lesson-figures", "--only", "pie"]) == 2
     assert "packing, unrolling, seeds, convergence" in capsys.readouterr().err
+    assert main(["lesson-figures", "--only", "seeds", "--seeds", "3", "--write"]) == 2
+    assert "--write keeps the figures the lessons quote" in capsys.readouterr().err

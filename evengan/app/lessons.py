@@ -9,12 +9,14 @@ are replayed as a run link's are, so a projected step and a student's tab show t
 from __future__ import annotations
 
 import threading
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
 
 from .. import lesson_figures as figs
 from ..lesson import Lesson, lessons, locate
+from ..lesson import problems as lesson_problems
 from ..metrics import COLLAPSE_SHARE
 from ..plots import lessons as lesson_plots
 from ..trainer import Trainer
@@ -67,26 +69,27 @@ def open_step(found: Lesson, index: int) -> None:
     the session's current one."""
     ss = st.session_state
     step = found.steps[index]
-    ss.lesson = (found.id, index)
     scheduler().stop(ss.uid)
     ss.playing = False
-    if ss.pop("ensemble", None) is not None:
-        scheduler().release(ss.uid, "ensemble")
     kept = _kept_run(found.id, index)
     if kept is not None:  # the step's run, replayed once for the whole server: a copy
         ss.trainer, ss.pending_recipe, ss.pending_run = kept, None, None
         set_widgets(kept.config)
     else:
         problem = load_recipe(step.recipe())
-        if problem:
+        if problem:  # the run stays as it was, and so does the card
             ss.notices.append(("warning", t("lesson_refused", error=problem)))
+            return
+    ss.lesson = (found.id, index)
+    if ss.pop("ensemble", None) is not None:
+        scheduler().release(ss.uid, "ensemble")
     if step.look in LAB_LOOKS:
         ss.w_view = "v_" + step.look
 
 
 # Each step's run as the first session that replayed it left it, never trained again: a
-# class opening the step the teacher opened gets copies (Trainer.fork at its last step, a
-# millisecond) instead of thirty replays.
+# class opening the step the teacher opened gets copies instead of thirty replays. The copy
+# kept holds a snapshot at its last step, so a fork of it replays nothing (a millisecond).
 _KEPT: dict[tuple[str, int], Trainer] = {}
 _KEPT_LOCK = threading.Lock()
 
@@ -107,6 +110,8 @@ def keep_replayed(trainer: Trainer) -> None:
     if trainer.origin != step.config or [dict(a) for a in trainer.actions] != list(step.log):
         return  # trained on, changed, or cancelled partway: not the step's run
     copy = trainer.fork(trainer.step_count)
+    if step.log and step.log[-1]["do"] == "run":  # its state is the run's as it got there
+        copy.snapshots.take(copy, now=True)
     with _KEPT_LOCK:
         _KEPT.setdefault((at[0].id, at[1]), copy)
 
@@ -125,7 +130,7 @@ def step_link(found: Lesson, index: int) -> str:
     except Exception:  # outside a browser session (tests)
         base = ""
     base = (base or "http://localhost:8501/").split("?")[0]  # the Train page, the app's root
-    return f"{base}?{urlencode(query)}"
+    return f"{base}?{urlencode(query, safe=':')}"
 
 
 def outline_css() -> str:
@@ -191,6 +196,7 @@ def _figure(name: str) -> None:
                  for key, _ in figs.CONVERGENCE if key in data["runs"]]
         chart(lesson_plots.convergence_figure(paths, {
             "title": tr("fig_paths"), "g_axis": tr("fig_g_axis"), "d_axis": tr("fig_d_axis"),
+            "hover_step": tr("x_step"),
             "x": tr("x_step"), "distance": tr("fig_distance"), "target": tr("target")}),
             key="chart_lesson_fig")
         st.caption(tr("fig_paths_caption"))
@@ -216,16 +222,19 @@ def _figure(name: str) -> None:
             "title": tr("fig_seeds", k=k, n=len(cov), lo=num(lo, ".2f"), hi=num(hi, ".2f")),
             "coverage": tr("coverage"), "threshold": tr("fig_collapse_line"),
             "band": tr("fig_band"), "estimate": tr("fig_estimate"), "p": tr("fig_p"),
-            "seeds_x": tr("fig_seed_x"), "n_x": tr("fig_n_x")})
+            "seeds_x": tr("fig_seed_x"), "n_x": tr("fig_n_x"), "hover_seed": tr("fig_seed_x")})
     chart(fig, key="chart_lesson_fig")
     st.caption(tr("fig_caption_" + name, seeds=data["seeds"], steps=num(data["steps"], ",")))
 
 
-def page(train_page) -> None:
-    """The Lessons page: every lesson with its length, and a link that starts it."""
+def page(train_page: Any) -> None:
+    """The Lessons page: every lesson with its length, and a button that starts it.
+    train_page is the Train page's st.Page, where a lesson's card is."""
     lang = st.session_state.get("lang", "en")
     st.title(t("lessons_title"))
     st.caption(t("lessons_intro"))
+    for problem in lesson_problems():  # a teacher's broken file, named; the rest still load
+        st.warning(t("lesson_file_bad", error=problem))
     for i, found in enumerate(lessons().values(), start=1):
         with st.container(border=True):
             st.markdown(f"#### {i}. {found.title[lang]}")

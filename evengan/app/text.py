@@ -387,6 +387,7 @@ _EN = {
     "lesson_link_help": "Anyone who opens it gets this step, with its run as it starts.",
     "lesson_leave": "Leave the lesson",
     "lesson_refused": "This step's run was not opened: {error}",
+    "lesson_file_bad": "A lesson file was left out: {error}",
     "fig_missing": "This figure has not been computed here (python -m evengan lesson-figures "
                    "--write).",
     "fig_paths": "Paths to the target: G's mean of b6 against D's weight on it",
@@ -836,6 +837,7 @@ _PT = {
     "lesson_link_help": "Quem abrir recebe este passo, com o treino como ele começa.",
     "lesson_leave": "Sair da aula",
     "lesson_refused": "O treino deste passo não foi aberto: {error}",
+    "lesson_file_bad": "Um arquivo de aula ficou de fora: {error}",
     "fig_missing": "Esta figura não foi calculada aqui (python -m evengan lesson-figures "
                    "--write).",
     "fig_paths": "Caminhos até o alvo: média de b6 em G contra o peso de D em b6",
@@ -846,7 +848,7 @@ _PT = {
                          "4.000 passos), os pontos do roxo (início) ao amarelo (fim); a cruz é "
                          "o alvo: b6 ligado metade das vezes, e nada mais para D ver. Abaixo, a "
                          "distância JS exata de cada treino até o alvo.",
-    "conv_plain": "sem nada",
+    "conv_plain": "comum",
     "conv_noise": "ruído de instância 1,0",
     "conv_r1": "R1 = 1",
     "conv_wgan1": "WGAN, 1 passo de D",
@@ -877,7 +879,7 @@ _PT = {
     "fig_p": "P(colapso)",
     "fig_seed_x": "semente",
     "fig_n_x": "sementes rodadas",
-    "fig_caption_seeds": "Os mesmos ajustes (D uma MLP de 4 unidades) em {seeds} sementes, "
+    "fig_caption_seeds": "Os mesmos ajustes (um D MLP de 4 unidades) em {seeds} sementes, "
                          "{steps} passos cada. Abaixo: a probabilidade de colapso estimada "
                          "pelas n primeiras sementes, com o intervalo de 95 % de Wilson; um "
                          "treino só não diz quase nada.",

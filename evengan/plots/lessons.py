@@ -8,22 +8,18 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from ..lesson_figures import mean_se
 from . import BRANCH_COLORS, EVEN_COLOR, HEIGHT, ODD_COLOR, TARGET_COLOR, _band, _line, figure
 
 
-def _mean_se(values) -> tuple[float, float]:
-    x = np.asarray(values, dtype=np.float64)
-    return float(x.mean()), float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else 0.0
-
-
 def packing_figure(cells: dict[str, list[int]], widths: Sequence[int], packs: Sequence[int],
-                   total: int, paper: dict, labels=None) -> go.Figure:
+                   total: int, paper: dict, labels: dict | None = None) -> go.Figure:
     """Share of modes captured against the pack degree: one line per D width (mean and its
     standard error over seeds), and the paper's two mixtures dashed, on one 0..1 scale."""
     labels = labels or {}
     data = []
     for i, w in enumerate(widths):
-        stats = [_mean_se(cells[f"{w}:{p}"]) for p in packs]
+        stats = [mean_se(cells[f"{w}:{p}"]) for p in packs]
         name = labels.get("linear", "linear D") if w == 0 else labels.get(
             "mlp", "MLP D, {w} units").format(w=w)
         data.append(_line(list(packs), [m / total for m, _ in stats], name,
@@ -45,12 +41,12 @@ def packing_figure(cells: dict[str, list[int]], widths: Sequence[int], packs: Se
 
 
 def unrolling_figure(cells: dict[str, list[int]], unrolls: Sequence[int], total: int,
-                     labels=None) -> go.Figure:
+                     labels: dict | None = None) -> go.Figure:
     """Evens captured against unrolled D steps: each seed a dot, the mean and its standard
     error a bar."""
     labels = labels or {}
     xs = [str(k) for k in unrolls]
-    stats = [_mean_se(cells[str(k)]) for k in unrolls]
+    stats = [mean_se(cells[str(k)]) for k in unrolls]
     data = [{"type": "bar", "x": xs, "y": [m for m, _ in stats], "name": labels.get(
                  "mean", "mean ± standard error"), "marker": {"color": EVEN_COLOR,
                                                               "opacity": 0.45},
@@ -70,8 +66,8 @@ def unrolling_figure(cells: dict[str, list[int]], unrolls: Sequence[int], total:
                   height=HEIGHT + 60)
 
 
-def seeds_figure(coverage: Sequence[float], threshold: float, intervals, labels=None
-                 ) -> go.Figure:
+def seeds_figure(coverage: Sequence[float], threshold: float, intervals,
+                 labels: dict | None = None) -> go.Figure:
     """One config over many seeds. Top: each seed's final coverage, collapsed ones red.
     Bottom: the collapse probability estimated from the first n seeds, with its 95 % band
     (intervals[n - 1] = (low, high)): what one run, or five, can and cannot tell."""
@@ -85,7 +81,8 @@ def seeds_figure(coverage: Sequence[float], threshold: float, intervals, labels=
     data = [
         {"type": "bar", "x": seeds, "y": cov, "name": labels.get("coverage", "coverage"),
          "marker": {"color": np.where(collapsed, ODD_COLOR, EVEN_COLOR).tolist()},
-         "hovertemplate": "seed %{x}: %{y:.3f}<extra></extra>", "showlegend": False},
+         "hovertemplate": labels.get("hover_seed", "seed") + " %{x}: %{y:.3f}<extra></extra>",
+         "showlegend": False},
         _line([-0.5, len(cov) - 0.5], [threshold, threshold], labels.get(
             "threshold", "collapse line"), TARGET_COLOR, width=1.5, mode="lines",
             line={"dash": "dot", "color": TARGET_COLOR, "width": 1.5}),
@@ -107,7 +104,7 @@ def seeds_figure(coverage: Sequence[float], threshold: float, intervals, labels=
     return figure(data, layout, labels.get("title", "One config, many seeds"), height=560)
 
 
-def convergence_figure(paths: Sequence[dict], labels=None) -> go.Figure:
+def convergence_figure(paths: Sequence[dict], labels: dict | None = None) -> go.Figure:
     """Runs' paths in the game's own two coordinates (G's mean of one bit, D's weight on it),
     one panel each, and every run's distance to the target over time below. Each path is
     {"name", "steps", "g_mean", "d_weight", "distance"}."""
@@ -126,8 +123,8 @@ def convergence_figure(paths: Sequence[dict], labels=None) -> go.Figure:
                      "line": {"color": color, "width": 1},
                      "marker": {"size": 4, "color": steps, "colorscale": "Viridis"},
                      "customdata": steps, "showlegend": False,
-                     "hovertemplate": "step %{customdata}<br>G %{x:.3f}, D %{y:.3f}"
-                                      "<extra></extra>",
+                     "hovertemplate": labels.get("hover_step", "step")
+                     + " %{customdata}<br>G %{x:.3f}, D %{y:.3f}<extra></extra>",
                      "xaxis": f"x{axis}", "yaxis": f"y{axis}"})
         data.append({"type": "scatter", "mode": "markers", "x": [0.5], "y": [0.0],
                      "marker": {"symbol": "x", "size": 11, "color": TARGET_COLOR},

@@ -1,0 +1,54 @@
+"""What the lessons' remedies cost: a Trainer's steps/s with G unrolled k steps, and with R1,
+as ratios to the same settings without them.
+
+Every setting runs in this process, on one thread, interleaved round by round, so the
+machine's load hits all alike; the figures are medians over the rounds.
+
+    python -m benchmarks.bench_remedies [--rounds 5] [--steps 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+
+import torch
+
+from benchmarks.bench_trainer import rate
+from evengan import GANConfig, Trainer
+from evengan.lesson_figures import UNROLLING
+
+SETTINGS = {
+    "unrolling lesson, k = 0": UNROLLING,
+    "unrolling lesson, k = 1": UNROLLING.replace(unroll_steps=1),
+    "unrolling lesson, k = 5": UNROLLING.replace(unroll_steps=5),
+    "unrolling lesson, k = 10": UNROLLING.replace(unroll_steps=10),
+    "tutorial": GANConfig(),
+    "tutorial + R1 (closed form)": GANConfig(r1_weight=1.0),
+    "D of 16 units": GANConfig(d_hidden=16),
+    "D of 16 units + R1 (autograd)": GANConfig(d_hidden=16, r1_weight=1.0),
+}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=200)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    trainers = {name: Trainer(cfg) for name, cfg in SETTINGS.items()}
+    rates: dict[str, list[float]] = {name: [] for name in SETTINGS}
+    for _ in range(args.rounds):
+        for name, trainer in trainers.items():
+            rates[name].append(rate(trainer.run, args.steps))
+    out = {name: statistics.median(r) for name, r in rates.items()}
+    base = {"unrolling": out["unrolling lesson, k = 0"], "tutorial": out["tutorial"],
+            "D of": out["D of 16 units"]}
+    for name, value in out.items():
+        ref = next(v for k, v in base.items() if name.startswith(k))
+        print(f"{name:32s} {value:8,.0f} steps/s   {ref / value:5.1f}x the time of a step")
+    return out
+
+
+if __name__ == "__main__":
+    main()
