@@ -269,11 +269,22 @@ class Student:
 # -- the class ---------------------------------------------------------------------------------
 
 async def run_class(port: int, pid: int, students: int, seconds: float,
-                    render_timeout: float) -> dict:
-    """Connects the class at once, lets it play, and returns the figures."""
+                    render_timeout: float, query: str = "", teacher: bool = False) -> dict:
+    """Connects the class at once (each student opening the link's `query`), lets it play,
+    and returns the figures. With `teacher`, one more tab opens the link and draws it before
+    the class connects, as a teacher projecting a lesson step does."""
+    if teacher:  # renders, presses Play and stops at once: its run stays the step's
+        first = Student(port, 0.01, query=query)
+        task = asyncio.create_task(first.attend(time.monotonic() + render_timeout,
+                                                asyncio.Event()))
+        await asyncio.wait_for(first.followed.wait(), render_timeout + 10)
+        if first.ws is not None:
+            await first.ws.close()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
     first_play = asyncio.Event()
     render_by = time.monotonic() + render_timeout
-    class_ = [Student(port, seconds) for _ in range(students)]
+    class_ = [Student(port, seconds, query=query) for _ in range(students)]
     tasks = [asyncio.create_task(s.attend(render_by, first_play)) for s in class_]
     try:
         with contextlib.suppress(TimeoutError):
@@ -375,6 +386,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--render-timeout", type=float, default=None,
                         help="seconds the class may wait for its first render "
                              "(default 60 + 2 per student)")
+    parser.add_argument("--query", default="",
+                        help="the link's query every student opens, e.g. lesson=packing:2")
+    parser.add_argument("--teacher", action="store_true",
+                        help="one tab opens the link before the class (a projected step)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if args.students < 1 or args.seconds <= 0:
@@ -385,7 +400,7 @@ def main(argv: list[str] | None = None) -> dict:
     try:
         with dashboard_process() as (port, pid):
             result = asyncio.run(run_class(port, pid, args.students, args.seconds,
-                                           render_timeout))
+                                           render_timeout, args.query, args.teacher))
     finally:
         signal.signal(signal.SIGTERM, old_handler)
     print(json.dumps(result, allow_nan=False) if args.json else report(result), flush=True)

@@ -12,8 +12,10 @@ from tests.test_app import start, trainer
 def _no_kept_runs():
     """Each test replays its steps itself: the server-wide copies start empty."""
     page_lessons._KEPT.clear()
+    page_lessons._REPLAYING.clear()
     yield
     page_lessons._KEPT.clear()
+    page_lessons._REPLAYING.clear()
 
 
 def _card_text(at) -> str:
@@ -126,3 +128,39 @@ def test_a_step_replayed_once_is_copied_to_the_next_sessions_exactly():
     second.button(key="btn_step").click().run()  # the copy trains on its own
     assert trainer(second).step_count == 301
     assert page_lessons._KEPT[("last-bit", 2)].step_count == 300
+
+
+def test_a_tab_waits_for_the_step_another_tab_is_replaying_and_takes_its_copy():
+    import threading
+    import time
+
+    from evengan.trainer import Trainer
+
+    key = ("last-bit", 2)
+    page_lessons._REPLAYING[key] = ("another tab", time.monotonic())
+    ready = Trainer.from_recipe(lessons()["last-bit"].steps[2].recipe(),
+                                eval_every=50)
+
+    def other_tab_finishes():
+        time.sleep(1.0)
+        with page_lessons._KEPT_LOCK:
+            page_lessons._KEPT[key] = ready
+            del page_lessons._REPLAYING[key]
+
+    threading.Thread(target=other_tab_finishes).start()
+    at = start({"lesson": "last-bit:3"})
+    run = trainer(at)
+    assert run is not ready and run.step_count == 300  # a copy of the other tab's run
+    assert run.recipe() == ready.recipe()
+    assert "step 3 of 4" in _card_text(at)
+
+
+def test_a_replay_abandoned_by_its_tab_is_done_here():
+    import time
+
+    key = ("last-bit", 2)
+    long_ago = time.monotonic() - 2 * page_lessons.WAIT_SECONDS
+    page_lessons._REPLAYING[key] = ("a closed tab", long_ago)
+    at = start({"lesson": "last-bit:3"})
+    assert trainer(at).step_count == 300
+    assert key in page_lessons._KEPT and key not in page_lessons._REPLAYING

@@ -62,6 +62,8 @@ KEYS: dict[str, Key] = {
     "narration": Key("the last slow-motion step's story", ("lab",)),
     "lesson": Key("(lesson id, step index) of the open lesson step, or None",
                   ("lessons",)),
+    "lesson_wait": Key("a lesson step another tab is replaying, whose copy this one awaits",
+                       ("lessons",)),
     "lesson_link_read": Key("the first page's lesson link was read (it is read once)",
                             ("lessons",)),
     "edit_message": Key("the outcome of the last hand edit or re-initialisation", ("lab",)),

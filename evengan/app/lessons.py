@@ -9,6 +9,7 @@ are replayed as a run link's are, so a projected step and a student's tab show t
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -71,16 +72,20 @@ def open_step(found: Lesson, index: int) -> None:
     step = found.steps[index]
     scheduler().stop(ss.uid)
     ss.playing = False
-    kept = _kept_run(found.id, index)
+    key = (found.id, index)
+    kept = _kept_run(*key)
     if kept is not None:  # the step's run, replayed once for the whole server: a copy
         ss.trainer, ss.pending_recipe, ss.pending_run = kept, None, None
         set_widgets(kept.config)
-    else:
+    elif _claim(key):
         problem = load_recipe(step.recipe())
         if problem:  # the run stays as it was, and so does the card
+            _release(key)
             ss.notices.append(("warning", t("lesson_refused", error=problem)))
             return
-    ss.lesson = (found.id, index)
+    else:  # another tab is replaying this very run: wait for its copy (wait_for_step)
+        ss.lesson_wait = key
+    ss.lesson = key
     if ss.pop("ensemble", None) is not None:
         scheduler().release(ss.uid, "ensemble")
     if step.look in LAB_LOOKS:
@@ -91,7 +96,58 @@ def open_step(found: Lesson, index: int) -> None:
 # class opening the step the teacher opened gets copies instead of thirty replays. The copy
 # kept holds a snapshot at its last step, so a fork of it replays nothing (a millisecond).
 _KEPT: dict[tuple[str, int], Trainer] = {}
+# The step runs being replayed now: key -> (the replaying session's id, when it began). A
+# class opening a step at once waits for one replay instead of running thirty side by side.
+_REPLAYING: dict[tuple[str, int], tuple[str, float]] = {}
 _KEPT_LOCK = threading.Lock()
+WAIT_SECONDS = 60.0  # past this a replay is taken as abandoned (its tab closed, say)
+
+
+def _claim(key: tuple[str, int]) -> bool:
+    """True when this session is to replay the step's run; False when another one is."""
+    uid, now = st.session_state.uid, time.monotonic()
+    with _KEPT_LOCK:
+        other = _REPLAYING.get(key)
+        if other and other[0] != uid and now - other[1] < WAIT_SECONDS:
+            return False
+        _REPLAYING[key] = (uid, now)
+        return True
+
+
+def _release(key: tuple[str, int]) -> None:
+    with _KEPT_LOCK:
+        if _REPLAYING.get(key, ("",))[0] == st.session_state.uid:
+            del _REPLAYING[key]
+
+
+def wait_for_step() -> None:
+    """A step another tab is replaying: waits for its copy (a click stops the wait), or,
+    should that replay stop, replays the step here. Called before the sidebar is drawn."""
+    ss = st.session_state
+    key = ss.pop("lesson_wait", None)
+    if key is None:
+        return
+    holder = st.empty()
+    while True:
+        kept = _kept_run(*key)
+        if kept is not None:
+            ss.trainer, ss.pending_recipe, ss.pending_run = kept, None, None
+            set_widgets(kept.config)
+            holder.empty()
+            return
+        with _KEPT_LOCK:
+            other = _REPLAYING.get(key)
+        if other is None or time.monotonic() - other[1] > WAIT_SECONDS:
+            break
+        holder.info(t("lesson_waiting"), icon=":material/hourglass_top:")
+        time.sleep(0.25)
+    holder.empty()
+    found = lessons().get(key[0])
+    if found is not None and key[1] < len(found.steps) and _claim(key):
+        problem = load_recipe(found.steps[key[1]].recipe())
+        if problem:
+            _release(key)
+            ss.notices.append(("warning", t("lesson_refused", error=problem)))
 
 
 def _kept_run(lesson_id: str, index: int) -> Trainer | None:
@@ -104,16 +160,20 @@ def keep_replayed(trainer: Trainer) -> None:
     """Once a step's run is replayed whole (the page's progress bar has finished), keeps a copy
     of it for the next session that opens the step."""
     at = current()
-    if at is None or (at[0].id, at[1]) in _KEPT or trainer.actions is None:
-        return
+    if at is None or st.session_state.get("pending_recipe"):
+        return  # nothing replayed yet
+    key = (at[0].id, at[1])
     step = at[0].steps[at[1]]
-    if trainer.origin != step.config or [dict(a) for a in trainer.actions] != list(step.log):
-        return  # trained on, changed, or cancelled partway: not the step's run
+    if (key in _KEPT or trainer.actions is None or trainer.origin != step.config
+            or [dict(a) for a in trainer.actions] != list(step.log)):
+        _release(key)  # kept already, or cancelled partway: a waiting tab replays it itself
+        return
     copy = trainer.fork(trainer.step_count)
     if step.log and step.log[-1]["do"] == "run":  # its state is the run's as it got there
         copy.snapshots.take(copy, now=True)
     with _KEPT_LOCK:
-        _KEPT.setdefault((at[0].id, at[1]), copy)
+        _KEPT.setdefault(key, copy)
+    _release(key)
 
 
 def leave() -> None:

@@ -181,6 +181,7 @@ def render() -> None:
 def train_page() -> None:
     ss = st.session_state
     lessons.follow_query()  # before the sidebar: a step sets its widgets
+    lessons.wait_for_step()
     prefs = controls.sidebar()
     controls.apply_sidebar()
     trainer: Trainer = ss.trainer

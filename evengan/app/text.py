@@ -388,6 +388,7 @@ _EN = {
     "lesson_leave": "Leave the lesson",
     "lesson_refused": "This step's run was not opened: {error}",
     "lesson_file_bad": "A lesson file was left out: {error}",
+    "lesson_waiting": "Another tab is preparing this step's run; it opens here in a moment.",
     "fig_missing": "This figure has not been computed here (python -m evengan lesson-figures "
                    "--write).",
     "fig_paths": "Paths to the target: G's mean of b6 against D's weight on it",
@@ -838,6 +839,7 @@ _PT = {
     "lesson_leave": "Sair da aula",
     "lesson_refused": "O treino deste passo não foi aberto: {error}",
     "lesson_file_bad": "Um arquivo de aula ficou de fora: {error}",
+    "lesson_waiting": "Outra aba está preparando o treino deste passo; ele abre aqui em instantes.",
     "fig_missing": "Esta figura não foi calculada aqui (python -m evengan lesson-figures "
                    "--write).",
     "fig_paths": "Caminhos até o alvo: média de b6 em G contra o peso de D em b6",
