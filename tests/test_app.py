@@ -523,3 +523,20 @@ def test_crafted_recipe_links_are_named_and_refused(log):
     assert not at.exception
     assert any("recorded run" in w.value for w in at.warning)
     assert trainer(at).step_count == 0
+
+
+def test_the_redraw_tick_has_two_levels_and_a_gap_between_them():
+    """A class pressing Play at once changes each page's tick once: twice a second below 15
+    players, once a second from 15, and a page at once a second keeps it down to 10."""
+    from evengan.app.state import tick_seconds
+
+    assert [tick_seconds(n) for n in (0, 1, 14, 15, 30)] == [0.5, 0.5, 0.5, 1.0, 1.0]
+    assert tick_seconds(12, current=1.0) == 1.0 and tick_seconds(9, current=1.0) == 0.5
+    assert tick_seconds(14, current=0.5) == 0.5
+    # Players arriving one by one: the tick changes once on the way up, once on the way down.
+    tick, changes = 0.5, 0
+    for n in [*range(1, 31), *range(30, 0, -1)]:
+        new = tick_seconds(n, tick)
+        changes += new != tick
+        tick = new
+    assert changes == 2

@@ -234,7 +234,8 @@ def live(prefs: controls.ViewPrefs) -> None:
     sched = scheduler()
     ss._timer_on = ss.playing
     if ss.playing:
-        ss.tick = tick_seconds(sched.playing() + (not sched.is_playing(ss.uid)))
+        ss.tick = tick_seconds(sched.playing() + (not sched.is_playing(ss.uid)),
+                               ss.get("tick"))
     else:
         sched.stop(ss.uid)
 
@@ -277,7 +278,7 @@ def live(prefs: controls.ViewPrefs) -> None:
             st.rerun(scope="app")  # a branch opened, renamed or asked for: the whole page
         if ss.get("_timer_on") and not ss.playing:
             st.rerun(scope="app")  # training stopped itself: a whole-page run stops the timer
-        if ss.playing and abs(tick_seconds(sched.playing()) - ss.tick) > 0.2 * ss.tick:
+        if ss.playing and tick_seconds(sched.playing(), ss.tick) != ss.tick:
             st.rerun(scope="app")  # more or fewer sessions play now: set a new tick
 
     _tick()

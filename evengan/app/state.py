@@ -45,10 +45,18 @@ def scheduler() -> Scheduler:
     return server(SLICE_SECONDS)
 
 
-def tick_seconds(players: int) -> float:
-    """How often a playing page redraws: twice a second, down to once a second for a class,
-    so that thirty redraws leave the server time to train."""
-    return min(1.0, max(0.5, 0.033 * players))
+# Players at which a page's redraws go from twice a second to once, and back.
+CLASS_PLAYERS, FEW_PLAYERS = 15, 10
+
+
+def tick_seconds(players: int, current: float | None = None) -> float:
+    """How often a playing page redraws: twice a second, once a second for a class (so that
+    thirty redraws leave the server time to train). Two levels with a gap between them: a
+    class pressing Play at once changes each page's tick once, not at every arrival (each
+    change is a whole-page run, and thirty of them in a row starve the training)."""
+    if current == 1.0 and players >= FEW_PLAYERS:
+        return 1.0
+    return 1.0 if players >= CLASS_PLAYERS else 0.5
 
 
 def chart_points() -> int:
