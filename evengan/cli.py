@@ -152,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="write the table as CSV")
     sw.add_argument("--json", action="store_true", help="print the table as JSON lines")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    ex = sub.add_parser("export", help="the run as a plain PyTorch script (or notebook) on "
+                        "standard output, needing only torch")
+    _add_config_flags(ex)
+    ex.add_argument("--steps", type=_steps, default=500, action=_Once,
+                    help=f"training steps, at most {MAX_STEPS:_} (default 500)")
+    ex.add_argument("--notebook", action="store_true", help="a Jupyter notebook instead")
     lf = sub.add_parser("lesson-figures", help="the lessons' tables: packing (PacGAN), "
                         "unrolling and seeds, beside the papers' numbers")
     lf.add_argument("--only", default=None, action=_Once, metavar="NAMES",
@@ -311,6 +317,13 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     try:
         if args.command == "train":
             return cmd_train(args, out, err)
+        if args.command == "export":
+            from . import export
+
+            config = config_from_args(args)
+            make = export.notebook if args.notebook else export.script
+            out.write(make(config, args.steps))
+            return 0
         if args.command == "lesson-figures":
             from . import lesson_figures
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import numpy as np
 import streamlit as st
 
-from .. import checkpoint
+from .. import checkpoint, export
 from ..trainer import Trainer
 from .state import EVAL_EVERY, link_query, refusal, scheduler, set_widgets, t
 from .text import plain
@@ -52,6 +52,26 @@ def _config_json(trainer: Trainer) -> str:
     return json.dumps(trainer.config.to_dict(), indent=2, sort_keys=True)
 
 
+def _plain(trainer: Trainer) -> bool:
+    """Whether the run is its current settings trained from step 0 and nothing else, which is
+    what an exported script replays."""
+    actions = trainer.actions
+    return (actions is not None and trainer.origin == trainer.config
+            and all(a["do"] == "run" and a["mode"] == "both" for a in actions))
+
+
+def _export_steps(trainer: Trainer) -> int:
+    return trainer.step_count or 500  # an untrained run exports the tutorial's 500 steps
+
+
+def _script(trainer: Trainer) -> str:
+    return export.script(trainer.config, _export_steps(trainer))
+
+
+def _notebook(trainer: Trainer) -> str:
+    return export.notebook(trainer.config, _export_steps(trainer))
+
+
 def _load_upload() -> None:
     ss = st.session_state
     upload = ss.get("w_upload")
@@ -90,9 +110,19 @@ def panel(trainer: Trainer) -> None:
             ("dl_history", _history_csv, "evengan_history.csv", "text/csv"),
             ("dl_config", _config_json, "evengan_config.json", "application/json"),
         ]
+        missing = export.unsupported_settings(trainer.config)
+        if not missing:
+            downloads += [
+                ("dl_script", _script, "evengan_run.py", "text/x-python"),
+                ("dl_notebook", _notebook, "evengan_run.ipynb", "application/x-ipynb+json"),
+            ]
         for label, make, name, mime in downloads:
             st.download_button(t(label), partial(_locked, st.session_state.lock, make, trainer),
                                file_name=name, mime=mime,
                                key="btn_" + label, on_click="ignore", width="stretch")
+        if missing:
+            st.caption(t("export_no", what=", ".join(missing)))
+        elif not _plain(trainer):
+            st.caption(t("export_partial"))
         st.file_uploader(t("upload"), type=["npz"], key="w_upload", on_change=_load_upload,
                          max_upload_size=5)

@@ -237,6 +237,11 @@ _EN = {
     "dl_checkpoint": "Download checkpoint",
     "dl_history": "Download history (CSV)",
     "dl_config": "Download config (JSON)",
+    "dl_script": "Download as a PyTorch script",
+    "dl_notebook": "Download as a Jupyter notebook",
+    "export_no": "A plain PyTorch script cannot express this run yet ({what}).",
+    "export_partial": "The script trains the current settings from step 0; this run's live "
+                      "changes, hand edits and one-network steps are not in it.",
     "upload": "Load a checkpoint",
     "upload_bad": "That file was not loaded: {error}",
     "upload_done": "Checkpoint loaded: training resumes at step {step:,}.",
@@ -670,6 +675,11 @@ _PT = {
     "dl_checkpoint": "Baixar checkpoint",
     "dl_history": "Baixar histórico (CSV)",
     "dl_config": "Baixar configuração (JSON)",
+    "dl_script": "Baixar como script PyTorch",
+    "dl_notebook": "Baixar como notebook Jupyter",
+    "export_no": "Um script PyTorch simples ainda não expressa este treino ({what}).",
+    "export_partial": "O script treina os ajustes atuais desde o passo 0; as mudanças ao vivo, "
+                      "edições à mão e passos de uma rede só deste treino não estão nele.",
     "upload": "Carregar um checkpoint",
     "upload_bad": "O arquivo não foi carregado: {error}",
     "upload_done": "Checkpoint carregado: o treino continua no passo {step:,}.",
