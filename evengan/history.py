@@ -111,6 +111,19 @@ class History:
         held = self._data[: self._len, i]
         return held.copy() if self._tail is None else np.append(held, self._tail[0, i])
 
+    def replace_last(self, row) -> None:
+        """Puts `row` in place of the newest row, into a new array (or a new tail): a frozen()
+        view taken before still reads the old row."""
+        row = np.asarray(row, dtype=np.float64).reshape(1, len(self.columns))
+        if self._tail is not None:
+            self._tail = row.copy()
+            return
+        if not self._len:
+            raise ValueError("an empty log has no row to replace")
+        data = self._data.copy()
+        data[self._len - 1] = row[0]
+        self._data = data
+
     def last(self) -> dict[str, float] | None:
         if not len(self):
             return None

@@ -119,6 +119,7 @@ class Trainer:
             raise ValueError(f"net must be 'g' or 'd', got {net!r}")
         self.engine.reinit(net)
         self.note("reinit", net=net)
+        self._reevaluate()
 
     def set_weight(self, net: str, layer: int, row: int, col: int, value: float) -> None:
         """Sets one weight by hand: out = x @ W + b, W[row, col] of that layer; row fan_in
@@ -127,6 +128,21 @@ class Trainer:
             raise ValueError(f"net must be 'g' or 'd', got {net!r}")
         self.engine.set_weight(net, layer, row, col, value)
         self.note("set_weight", net=net, layer=layer, row=row, col=col, value=float(value))
+        self._reevaluate()
+
+    def _reevaluate(self) -> None:
+        """After a hand change at a step that was evaluated already, that evaluation is of
+        networks that are gone: it is redone in place, so the charts' point at this step is
+        the run as it stands (a G written by hand at step 0 starts the charts where it is)."""
+        last = self.evals.last()
+        if last is None or last["step"] != self.step_count:
+            return
+        ev = self.evaluate()
+        self.evals.replace_last([self.step_count, *(ev[c] for c in EVAL_COLUMNS)])
+        self.weights.replace_last([self.step_count, *self.engine.d_bit_weights(),
+                                   *self.engine.g_singular_values()])
+        if self.timeline is not None:
+            self.timeline.replace_last([self.step_count, *ev["distribution"].tolist()])
 
     def _run(self, n: int, mode: str) -> int:
         if n < 1 or self.diverged:

@@ -121,6 +121,8 @@ def test_hand_written_weights_become_weight_edits_the_generator_obeys():
     q = ev["distribution"]
     assert sorted(np.flatnonzero(q).tolist()) == [0, 42, 84, 126]
     assert np.allclose(q[[0, 42, 84, 126]], 0.25)
+    # the charts start where the hand-made G is, not at the random G it replaced
+    assert trainer.evals.last()["even_ratio"] == 1.0 and len(trainer.evals) == 1
 
 
 @pytest.mark.parametrize("raw, where", [("packing", ("packing", 0)),

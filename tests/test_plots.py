@@ -115,7 +115,7 @@ def test_distributions_side_by_side_share_one_axis_and_one_scale():
 
 def test_a_loss_chart_before_the_first_step_says_so():
     fig = validated(plots.loss_figure([], [], [], labels={"empty": "no steps yet"}))
-    assert [a.text for a in fig.layout.annotations] == ["ln 2", "no steps yet"]
+    assert [a.text for a in fig.layout.annotations] == ["no steps yet"]  # no ln 2 line yet
     assert not any(a.text == "no steps yet" for a in validated(
         plots.loss_figure([1], [0.7], [0.7])).layout.annotations)
 

@@ -190,7 +190,7 @@ def step_link(found: Lesson, index: int) -> str:
     except Exception:  # outside a browser session (tests)
         base = ""
     base = (base or "http://localhost:8501/").split("?")[0]  # the Train page, the app's root
-    return f"{base}?{urlencode(query, safe=':')}"
+    return f"{base.rstrip('/')}/?{urlencode(query, safe=':')}"
 
 
 def outline_css() -> str:

@@ -155,6 +155,9 @@ _STYLE = """
   .st-key-metrics_row [data-testid='stMetricValue'] {font-size: 1.35rem}
   .st-key-metrics_row [data-testid='stMetricLabel'] p {font-size: 0.78rem}
   .st-key-controls_row button {padding-left: 0.3rem; padding-right: 0.3rem}
+  /* a lesson's figure keeps the width its panels need, and scrolls sideways on a phone */
+  .st-key-chart_lesson_fig {overflow-x: auto}
+  .st-key-chart_lesson_fig > div {min-width: 760px}
 }
 """
 

@@ -84,7 +84,7 @@ def loss_figure(steps, loss_g, loss_d, smoothing: float = 0.0, labels=None,
         "xaxis": {"title": {"text": labels.get("x", "step")}},
         "yaxis": {"title": {"text": labels.get("y", "loss")}},
     }
-    if reference is not None:
+    if reference is not None and len(steps):  # before any step the message stands alone
         layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1,
                              "y0": reference, "y1": reference,
                              "line": {"dash": "dash", "color": TARGET_COLOR, "width": 1}}]
