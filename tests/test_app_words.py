@@ -84,17 +84,24 @@ def _ln2(at) -> bool:
     return any(a["text"] == "ln 2" for a in _loss_chart(at)["layout"].get("annotations", []))
 
 
+def _stepped(query: dict | None = None):
+    """A page after one step (before the first step the loss chart says so, with no line)."""
+    at = start(query)
+    assert not _ln2(at)
+    return at.button(key="btn_step").click().run()
+
+
 def test_captions_and_axes_follow_the_loss():
-    tutorial = start()
+    tutorial = _stepped()
     assert _ln2(tutorial)
     assert any("settle near ln 2" in c.value for c in tutorial.caption)
     assert "D(real) / D(fake)" in {m.label for m in tutorial.metric}
-    critic = start({"preset": "wgan-gp"})
+    critic = _stepped({"preset": "wgan-gp"})
     assert not _ln2(critic)  # no ln 2 for a critic
     assert not any("ln 2 when" in c.value for c in critic.caption)
     assert any("not probabilities" in c.value for c in critic.caption)
     assert "critic(real) / critic(fake)" in {m.label for m in critic.metric}
-    squares = start({"loss": "lsgan"})
+    squares = _stepped({"loss": "lsgan"})
     assert not _ln2(squares)
     assert any("Least-squares" in c.value for c in squares.caption)
 
