@@ -114,7 +114,7 @@ class History:
     def replace_last(self, row) -> None:
         """Puts `row` in place of the newest row, into a new array (or a new tail): a frozen()
         view taken before still reads the old row."""
-        row = np.asarray(row, dtype=np.float64).reshape(1, len(self.columns))
+        row = np.asarray(row, dtype=np.float64).reshape(1, len(self.columns))  # [row] too
         if self._tail is not None:
             self._tail = row.copy()
             return

@@ -119,7 +119,7 @@ class Trainer:
             raise ValueError(f"net must be 'g' or 'd', got {net!r}")
         self.engine.reinit(net)
         self.note("reinit", net=net)
-        self._reevaluate()
+        self.record_eval(redo=True)
 
     def set_weight(self, net: str, layer: int, row: int, col: int, value: float) -> None:
         """Sets one weight by hand: out = x @ W + b, W[row, col] of that layer; row fan_in
@@ -128,21 +128,7 @@ class Trainer:
             raise ValueError(f"net must be 'g' or 'd', got {net!r}")
         self.engine.set_weight(net, layer, row, col, value)
         self.note("set_weight", net=net, layer=layer, row=row, col=col, value=float(value))
-        self._reevaluate()
-
-    def _reevaluate(self) -> None:
-        """After a hand change at a step that was evaluated already, that evaluation is of
-        networks that are gone: it is redone in place, so the charts' point at this step is
-        the run as it stands (a G written by hand at step 0 starts the charts where it is)."""
-        last = self.evals.last()
-        if last is None or last["step"] != self.step_count:
-            return
-        ev = self.evaluate()
-        self.evals.replace_last([self.step_count, *(ev[c] for c in EVAL_COLUMNS)])
-        self.weights.replace_last([self.step_count, *self.engine.d_bit_weights(),
-                                   *self.engine.g_singular_values()])
-        if self.timeline is not None:
-            self.timeline.replace_last([self.step_count, *ev["distribution"].tolist()])
+        self.record_eval(redo=True)
 
     def _run(self, n: int, mode: str) -> int:
         if n < 1 or self.diverged:
@@ -237,20 +223,27 @@ class Trainer:
         g, d = self.engine.g, self.engine.d
         return (self.step_count, id(g), g._version, id(d), d._version, self.config.decode)
 
-    def record_eval(self, ev: dict | None = None) -> dict:
-        """Evaluates and appends the scalar metrics (and the timeline row) at the current step;
-        `ev` is an evaluation already made of this very state (by a batch, see lockstep)."""
+    def record_eval(self, ev: dict | None = None, redo: bool = False) -> dict:
+        """Appends the metrics (and timeline row) of the current step, once; `ev` is an
+        evaluation of this very state (by a batch, see lockstep). redo, after a hand change,
+        replaces an evaluated step's rows, which describe networks that are gone."""
+        at_step = bool(len(self.evals)) and self.evals.last()["step"] == self.step_count
+        if redo and not at_step:
+            return ev
         if ev is None:
             ev = self.evaluate()
         else:  # a page that redraws this step reads it instead of evaluating again
             self._eval_cache = (self._state_key(), ev)
-        if len(self.evals) and self.evals.last()["step"] == self.step_count:
+        if at_step and not redo:
             return ev
-        self.evals.append([[self.step_count, *(ev[c] for c in EVAL_COLUMNS)]])
-        self.weights.append([[self.step_count, *self.engine.d_bit_weights(),
-                               *self.engine.g_singular_values()]])
+        put = "replace_last" if redo else "append"
+        rows = [(self.evals, [self.step_count, *(ev[c] for c in EVAL_COLUMNS)]),
+                (self.weights, [self.step_count, *self.engine.d_bit_weights(),
+                                *self.engine.g_singular_values()])]
         if self.timeline is not None:
-            self.timeline.append([[self.step_count, *ev["distribution"].tolist()]])
+            rows.append((self.timeline, [self.step_count, *ev["distribution"].tolist()]))
+        for log, row in rows:
+            getattr(log, put)([row])
         return ev
 
     def narrated_step(self, mode: str = "both") -> dict:
