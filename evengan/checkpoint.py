@@ -34,6 +34,7 @@ from .checkpoint_format import (  # noqa: F401
     _F32_MAX,
     _FLOAT64,
     _UINT8,
+    ADDED_COLUMNS,
     ARRAYS,
     FORMAT,
     LOGS,
@@ -140,7 +141,8 @@ class Reader:
             out[name] = arr
         for name, log in logs.items():
             arr = self._read(name, _FLOAT64, _log_shape(name, log))
-            _check_log(name, arr, log.columns, head.steps, config.n_bits)
+            _check_log(name, arr, log.columns[: arr.shape[1]], head.steps, config.n_bits)
+            arr = _pad_log(name, arr, log.columns, config)
             count = (head.rows or {}).get(name, len(arr))
             if layout(count, log.capacity)[1] != len(arr):
                 raise _refuse(f"its {name} has {len(arr):,} rows, which a log of {count:,} "
@@ -179,8 +181,21 @@ class Reader:
         return np.frombuffer(body, dtype=dtype).reshape(shape)
 
 
+def _pad_log(name: str, arr: np.ndarray, columns: tuple[str, ...], config: GANConfig
+             ) -> np.ndarray:
+    """A log from before its newest columns, with them added: the in-target ratio of a file
+    that predates targets is the even ratio where the evens fill n bits (the same sum), and
+    unknown (NaN, a gap in the charts) where max_int cuts them."""
+    if arr.shape[1] == len(columns):
+        return arr
+    assert ADDED_COLUMNS[name] == ("target_ratio",)
+    known = config.upper == 2**config.n_bits
+    extra = arr[:, columns.index("even_ratio")] if known else np.full(len(arr), np.nan)
+    return np.column_stack([arr, extra])
+
+
 # Columns (by name) whose numbers are shares in [0, 1]; float sums may pass 1 by rounding.
-_FRACTIONS = {"even_batch", "even_ratio", "coverage", "js_bits"}
+_FRACTIONS = {"even_batch", "even_ratio", "coverage", "js_bits", "target_ratio"}
 _ROUNDING = 1e-6
 
 
@@ -190,7 +205,9 @@ def _check_log(name: str, arr: np.ndarray, columns: tuple[str, ...], steps: int,
     step numbers that never go back nor pass the checkpoint's step."""
     for j, col in enumerate(columns):
         v = arr[:, j]
-        nan_ok = col.startswith("grad_")  # a frozen network has no gradient to measure
+        # a frozen network has no gradient to measure; a file from before targets may not
+        # know its in-target ratio
+        nan_ok = col.startswith("grad_") or col == "target_ratio"
         values = v[~np.isnan(v)] if nan_ok else v
         if not np.all(np.isfinite(values)):
             raise _refuse(f"the history {name!r} has a value of {col} that is not finite")

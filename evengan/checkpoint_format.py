@@ -218,11 +218,18 @@ def _exact_shape(name: str, want: tuple[int, ...]):
     return check
 
 
+# Columns added to a log since the format began, last first; a file written before a column
+# existed has the log without it, and is read with it padded (see evengan.checkpoint).
+ADDED_COLUMNS = {"evals": ("target_ratio",)}
+
+
 def _log_shape(name: str, log: History):
     cols = len(log.columns)
+    older = cols - len(ADDED_COLUMNS.get(name, ()))
 
     def check(shape: tuple) -> None:
-        if len(shape) != 2 or shape[1] != cols or not 0 <= shape[0] <= log.capacity:
+        if (len(shape) != 2 or shape[1] not in (cols, older)
+                or not 0 <= shape[0] <= log.capacity):
             raise _refuse(f"the history {name!r} has shape {_shape_text(shape)}; it needs "
                           f"{cols} columns and at most {log.capacity} rows")
     return check

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 import torch
 
+from . import target as targets
 from .config import FIELD_NAMES, MAX_STEPS, GANConfig, allowed
 from .draws import EVAL_DRAWS
 from .losses import LOSSES
@@ -28,7 +29,8 @@ from .writable import check_writable
 
 # Short spellings of the most used fields.
 _ALIASES = {"n_bits": ["--bits"]}
-_SUMMARY = ("even_ratio", "coverage", "distinct", "entropy_bits", "effective_modes", "js_bits")
+_SUMMARY = ("target_ratio", "even_ratio", "coverage", "distinct", "entropy_bits",
+            "effective_modes", "js_bits")
 
 # Bounds on one sweep, checked before anything is built. Runs: 16 seeds on a 64 x 64 grid.
 MAX_SWEEP_RUNS = 65_536
@@ -214,8 +216,13 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                  else f"{EVAL_DRAWS} fixed draws")
         out.write(f"evengan: {trainer.step_count} steps, n_bits={config.n_bits}, "
                   f"seed={config.seed} (exact metrics over {space})\n")
-        out.write(f"  even ratio     {ev['even_ratio']:.3f}\n")
-        out.write(f"  coverage       {ev['coverage']:.3f} of {config.evens} evens\n")
+        if config.is_even:
+            out.write(f"  even ratio     {ev['even_ratio']:.3f}\n")
+        else:
+            out.write(f"  target         {config.target}\n"
+                      f"  in-target      {ev['target_ratio']:.3f}\n")
+        words = "evens" if config.is_even else "target numbers"
+        out.write(f"  coverage       {ev['coverage']:.3f} of {config.target_size} {words}\n")
         out.write(f"  distinct       {ev['distinct']}\n")
         out.write(f"  entropy        {ev['entropy_bits']:.3f} bits "
                   f"(target {_target_entropy(config):.3f}), "
@@ -231,7 +238,7 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _target_entropy(config: GANConfig) -> float:
-    return math.log2(config.evens)
+    return targets.entropy_bits(config.target, config.upper)
 
 
 def parse_seeds(raw: str) -> int | list[int]:
@@ -293,10 +300,12 @@ def cmd_sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"evengan sweep: {n_runs} runs x {args.steps} steps in {table.seconds:.1f} s "
               f"({rate:,.0f} GAN-steps/s)\n")
     head = "".join(f"{a:>14}" for a in table.axes)
-    out.write(f"{head}{'seeds':>7}{'even':>8}{'coverage':>10}{'entropy':>9}{'collapse':>10}\n")
+    ratio = "even" if all(c.is_even for c in cells) else "target"
+    out.write(f"{head}{'seeds':>7}{ratio:>8}{'coverage':>10}{'entropy':>9}{'collapse':>10}\n")
     for cell in table.cells():
         vals = "".join(f"{cell[a]!s:>14}" for a in table.axes)
-        out.write(f"{vals}{cell['seeds']:>7}{cell['even_ratio']:>8.3f}{cell['coverage']:>10.3f}"
+        out.write(f"{vals}{cell['seeds']:>7}{cell['target_ratio']:>8.3f}"
+                  f"{cell['coverage']:>10.3f}"
                   f"{cell['entropy_bits']:>9.2f}{cell['collapse_probability']:>10.2f}\n")
     out.write("(medians over seeds; collapse = share of seeds with coverage < "
               f"{COLLAPSE_COVERAGE})\n")

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from . import target as _target
 from .losses import LOSSES as _LOSS_TABLE
 
 # Fields whose change needs new networks or a different batch shape. Every other field is a
@@ -45,8 +46,10 @@ class GANConfig:
 
     # Bits per number; the tutorial's max_int=128 is 7 bits. 2**n_bits outputs are enumerable.
     n_bits: int = 7
-    # Real numbers are the evens below max_int; 0 means 2**n_bits (every even of n_bits bits).
+    # Real numbers lie below max_int; 0 means 2**n_bits (every number of n_bits bits).
     max_int: int = 0
+    # Which numbers are real and how often (evengan.target): "even" is the tutorial's.
+    target: str = _target.DEFAULT
     # Samples per minibatch, real and fake alike (the tutorial uses 16).
     batch_size: int = 16
     # Generator learning rate (the tutorial uses 1e-3 for both networks).
@@ -114,6 +117,9 @@ class GANConfig:
             raise ValueError(
                 f"batch_size must be a multiple of pack ({self.pack}), got {self.batch_size}"
             )
+        # One spelling per target, so equal targets make equal configs, keys and links.
+        object.__setattr__(self, "target", _target.canonical(self.target))
+        _target.check_fits(self.target, self.upper)
 
     # Derived sizes, kept here so that every layer agrees on them.
     @property
@@ -123,8 +129,18 @@ class GANConfig:
 
     @property
     def evens(self) -> int:
-        """How many even numbers lie below upper: the target's support."""
+        """How many even numbers lie below upper (the tutorial's target)."""
         return (self.upper + 1) // 2
+
+    @property
+    def target_size(self) -> int:
+        """How many numbers the target holds below upper: what coverage counts."""
+        return _target.support_size(self.target, self.upper)
+
+    @property
+    def is_even(self) -> bool:
+        """Whether the target is the tutorial's evens (the page then speaks of "even")."""
+        return self.target == _target.DEFAULT
 
     @property
     def z_dim(self) -> int:
@@ -150,10 +166,12 @@ class GANConfig:
     def batch_key(self) -> tuple:
         """What runs must share to train in one batched engine: the shapes, and the fields that
         shape a step's plan of random draws (k steps, instance noise on or off), the D loss's
-        form (label smoothing and R1 on or off), G's unrolling and the evaluation (decoding).
-        The rest (learning rates, betas, seeds, ...) may differ from run to run."""
+        form (label smoothing and R1 on or off), G's unrolling, the evaluation (decoding) and the
+        target (one table of real numbers an engine). The rest (learning rates, betas, seeds,
+        ...) may differ from run to run."""
         return (self.structure(), self.d_steps, self.g_steps, self.instance_noise > 0,
-                self.label_smoothing > 0, self.decode, self.unroll_steps, self.r1_weight > 0)
+                self.label_smoothing > 0, self.decode, self.unroll_steps, self.r1_weight > 0,
+                self.target)
 
     @staticmethod
     def structure_fields() -> tuple[str, ...]:
@@ -193,6 +211,7 @@ FIELD_NAMES = tuple(f.name for f in fields(GANConfig))
 _RULES: dict[str, Any] = {
     "n_bits": (int, 3, 16),
     "max_int": (int, 0, 2**16),
+    "target": (str, None, None),
     "batch_size": (int, 1, 4096),
     "lr_g": (float, 0.0, 10.0),
     "lr_d": (float, 0.0, 10.0),
@@ -229,6 +248,8 @@ def allowed(name: str) -> str:
     if isinstance(rule[0], str):
         return "one of " + ", ".join(rule)
     kind, low, high = rule
+    if kind is str:
+        return "even, odd, multiples:K, range:A-B, primes or set:1,5,9"
     if kind is bool:
         return "true or false"
     word = "an integer" if kind is int else "a number"
@@ -243,6 +264,9 @@ def _check(name: str, value: Any) -> None:
             raise bad
         return
     kind, low, high = rule
+    if kind is str:
+        _target.check(value)  # its own message says what is wrong
+        return
     if kind is bool:
         if not isinstance(value, bool):
             raise bad
@@ -265,6 +289,8 @@ def parse_field(name: str, raw: Any) -> Any:
     text = str(raw).strip()
     if isinstance(rule[0], str):
         value: Any = text.lower()
+    elif rule[0] is str:
+        value = _target.canonical(text)  # its own message says what is wrong
     else:
         kind = rule[0]
         try:

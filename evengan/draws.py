@@ -50,15 +50,15 @@ class Draws:
         return "hash", self.batch
 
     def real(self, piece: torch.Tensor) -> torch.Tensor:
-        """A batch of real even numbers as bits, shape (R, B, n), from its random piece.
+        """A batch of real numbers as bits, shape (R, B, n), from its random piece.
 
-        Below a power of two an even number is n - 1 fair bits and a 0: the piece is bits and
-        the last one is multiplied away. Other bounds pick one of the evens by multiply-shift
-        of a hash.
+        An even number of n bits is n - 1 fair bits and a 0: the piece is bits and the last
+        one is multiplied away. Any other target picks an entry of its sampling table (each
+        number repeated by its weight, evengan.target) by multiply-shift of a hash.
         """
         if self._parity is not None:
             return piece.view(self.R, self.batch, self.n) * self._parity
-        return self._even_bits[rng.below(piece, self.evens)]
+        return self._table_bits[rng.below(piece, len(self._table_bits))]
 
     def _blur(self, h, j: int, shape):
         """Instance noise for D's step j: Gaussian blur added to what D sees, real and fake."""

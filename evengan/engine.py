@@ -15,6 +15,7 @@ import torch
 
 from . import exact as ex
 from . import optim, rng
+from . import target as targets
 from .config import GANConfig
 from .draws import Draws
 from .encoding import ints_to_bits
@@ -67,7 +68,6 @@ class Engine(RunState, Draws, Gradients, Remedies, Evaluation):
         self.device = torch.device(device)
         self.R = len(configs)
         self.n, self.batch, self.z_dim = first.n_bits, first.batch_size, first.z_dim
-        self.evens = first.evens
         self.g_spec, self.d_spec = net_specs(first)
         self.loss = LOSSES[first.loss]
         # The score is a logit for the BCE losses, a raw critic value for LSGAN and WGAN.
@@ -85,13 +85,6 @@ class Engine(RunState, Draws, Gradients, Remedies, Evaluation):
         self.opt = {"g": self._opt_state(self.g), "d": self._opt_state(self.d)}
         self._refresh_views()
         self._nan = torch.full((self.R,), math.nan, device=self.device)
-        # Bits of every even target number, so a real batch is one lookup.
-        evens = 2 * torch.arange(self.evens, device=self.device)
-        self._even_bits = ints_to_bits(evens, self.n).to(torch.float32)
-        self._parity = None
-        if first.upper == 2**self.n:
-            self._parity = torch.ones(self.n, device=self.device)
-            self._parity[-1] = 0.0
         self._bit_shifts = torch.arange(32, device=self.device)
         self.last_fake: torch.Tensor | None = None  # G's latest fake batch, for the page
         self.seen: Seen | None = None  # what the latest recorded step saw (slow motion)
@@ -125,6 +118,17 @@ class Engine(RunState, Draws, Gradients, Remedies, Evaluation):
         # Instance noise adds random draws to a step, so turning it on changes the step's plan.
         self._blurred = any(c.instance_noise > 0 for c in configs)
         self._plans: dict = {}
+        self._set_target(self.base)
+
+    def _set_target(self, config: GANConfig) -> None:
+        """The real numbers' sampling table as bits, so a real batch is one lookup; for the
+        tutorial's evens of n bits, a mask that zeroes the parity bit of n fair bits."""
+        table = torch.from_numpy(targets.sampling_table(config.target, config.upper))
+        self._table_bits = ints_to_bits(table.to(self.device), self.n).to(torch.float32)
+        self._parity = None
+        if config.is_even and config.upper == 2**self.n:
+            self._parity = torch.ones(self.n, device=self.device)
+            self._parity[-1] = 0.0
 
     def _per_run(self, values) -> torch.Tensor:
         """An (R, 1) float32 tensor: one form whether or not the runs agree, so that a run's

@@ -86,10 +86,11 @@ class Evaluation:
         else:
             q, exact = metrics.sample_distribution(probs, self.n)
         if per_run and self.R > 1:
-            rows = [metrics.summarize(q[r : r + 1], self.base.upper) for r in range(self.R)]
+            cfg = self.base
+            rows = [metrics.summarize(q[r : r + 1], cfg.upper, cfg.target) for r in range(self.R)]
             summary = {k: torch.cat([row[k] for row in rows]) for k in rows[0]}
         else:
-            summary = metrics.summarize(q, self.base.upper)
+            summary = metrics.summarize(q, self.base.upper, self.base.target)
         out: dict[str, torch.Tensor | bool] = dict(summary)
         out.update(
             distribution=q,

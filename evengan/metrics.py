@@ -1,7 +1,8 @@
 """The exact metrics: G's output distribution q over all 2^n integers against the target p.
 
-p is uniform over the even numbers below the config's upper bound. Every function works on a
-leading run dimension R, so a sweep scores a thousand generators in one call.
+p is the config's target (evengan.target): the tutorial's is uniform over the even numbers below
+the upper bound. Every function works on a leading run dimension R, so a sweep scores a
+thousand generators in one call.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from . import target as targets
 from .encoding import bits_to_ints, ints_to_bits
 
-# The scalar exact metrics, in the order logs and tables keep them.
-SCALARS = ("even_ratio", "coverage", "distinct", "entropy_bits", "js_bits")
+# The scalar exact metrics, in the order logs and tables keep them. target_ratio came last, so
+# logs written before it are read with the even ratio in its place (the same for "even").
+SCALARS = ("even_ratio", "coverage", "distinct", "entropy_bits", "js_bits", "target_ratio")
 
 # Above this many (noise vector, integer) pairs the exact Bernoulli decoding is sampled instead.
 _EXACT_SAMPLE_LIMIT = 2**24
@@ -59,24 +62,27 @@ def sample_distribution(
     return counts_to_distribution(bits_to_ints(u < probs), n, k), False
 
 
-def target_distribution(n: int, upper: int) -> torch.Tensor:
-    """p: uniform over the even numbers below `upper`, as float64 of shape (2^n,)."""
-    p = torch.zeros(2**n, dtype=torch.float64)
-    p[0:upper:2] = 1.0
-    return p / p.sum()
+def target_distribution(n: int, upper: int, target: str = targets.DEFAULT) -> torch.Tensor:
+    """p as float64 of shape (2^n,): the target's weights below `upper`, normalised (uniform
+    over the evens for the tutorial's target)."""
+    return torch.from_numpy(targets.distribution(target, upper, 2**n))
 
 
-def target_marginals(n: int, upper: int) -> torch.Tensor:
-    """Per-bit mean of the target numbers: 1/2 for the high bits, 0 for the parity bit."""
-    p = target_distribution(n, upper)
+def target_marginals(n: int, upper: int, target: str = targets.DEFAULT) -> torch.Tensor:
+    """Per-bit mean of the target numbers: for the evens, 1/2 on the high bits and 0 on the
+    parity bit."""
+    p = target_distribution(n, upper, target)
     bits = ints_to_bits(torch.arange(2**n), n).to(torch.float64)
     return p @ bits
 
 
-def summarize(q: torch.Tensor, upper: int) -> dict[str, torch.Tensor]:
-    """The scalar metrics of each run, from q of shape (R, 2^n) (float64 recommended)."""
+def summarize(q: torch.Tensor, upper: int, target: str = targets.DEFAULT
+              ) -> dict[str, torch.Tensor]:
+    """The scalar metrics of each run, from q of shape (R, 2^n) (float64 recommended): the
+    in-target ratio q(support of p), coverage of p's support, distinct numbers, entropy, JS to
+    p; and the even ratio, whatever the target."""
     n = (q.shape[1] - 1).bit_length()
-    p = target_distribution(n, upper).to(q.device)
+    p = target_distribution(n, upper, target).to(q.device)
     target = p > 0
     q = q.to(torch.float64)
     support = q > 0
@@ -84,6 +90,9 @@ def summarize(q: torch.Tensor, upper: int) -> dict[str, torch.Tensor]:
     entropy = -(torch.where(support, q * torch.log2(q), torch.zeros_like(q))).sum(1) + 0.0
     return {
         "even_ratio": q[:, 0::2].sum(1),
+        # For the evens of n bits the two ratios are one sum, so they agree to the last bit.
+        "target_ratio": (q[:, 0::2].sum(1) if bool(target[0::2].all() and not target[1::2].any())
+                         else torch.where(target, q, torch.zeros_like(q)).sum(1)),
         "coverage": (support & target).sum(1).to(torch.float64) / target.sum(),
         "distinct": support.sum(1).to(torch.float64),
         "entropy_bits": entropy,
@@ -104,8 +113,9 @@ def js_divergence(q: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
     return (0.5 * kl(q) + 0.5 * kl(p)).clamp(min=0.0)
 
 
-# A run is collapsed when G uses under this share of the evens, by coverage or by effective
-# modes (2 ** entropy): the seed ensemble's and the sweep's threshold too.
+# A run is collapsed when G uses under this share of the target's numbers (the evens, for the
+# tutorial), by coverage or by effective modes (2 ** entropy): the seed ensemble's and the
+# sweep's threshold too.
 COLLAPSE_SHARE = 0.25
 
 
@@ -118,11 +128,12 @@ class Collapse:
     events: list[tuple[float, str]]  # (step, "collapse" | "recovered"), in order
 
 
-def detect_collapse(steps, coverage, entropy_bits, n_evens: int, window: int = 10,
+def detect_collapse(steps, coverage, entropy_bits, n_target: int, window: int = 10,
                     need: int = 9) -> Collapse:
-    """Collapse that stays: G uses under COLLAPSE_SHARE of the evens (coverage, or effective
-    modes 2 ** entropy over the evens) in at least `need` of the last `window` evaluations;
-    it is over when G uses at least that share in `need` of the last `window`.
+    """Collapse that stays: G uses under COLLAPSE_SHARE of the target's n_target numbers
+    (coverage, or effective modes 2 ** entropy over n_target) in at least `need` of the last
+    `window` evaluations; it is over when G uses at least that share in `need` of the last
+    `window`.
 
     A dip shorter than that is not called collapse, and a run that collapsed and came back
     says so ("recovered"), so a warning never outlives what it warns about. Each event is
@@ -135,7 +146,7 @@ def detect_collapse(steps, coverage, entropy_bits, n_evens: int, window: int = 1
     """
     steps, coverage, entropy_bits = (np.asarray(a, dtype=np.float64)
                                      for a in (steps, coverage, entropy_bits))
-    low = np.minimum(coverage, np.exp2(entropy_bits) / n_evens) < COLLAPSE_SHARE
+    low = np.minimum(coverage, np.exp2(entropy_bits) / n_target) < COLLAPSE_SHARE
     on, since, events = False, None, []
     for i in range(window - 1, len(low)):
         recent = low[i - window + 1 : i + 1]

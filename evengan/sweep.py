@@ -267,7 +267,7 @@ class Ensemble:
         self.engine = Engine(self._configs(self.config))
         cols = [f"{c}_{q}" for c in RECORD_COLUMNS[:4] for q in ("q1", "med", "q3")]
         self.history = History(cols, 2048)
-        ecols = [f"{m}_{q}" for m in ("even_ratio", "coverage") for q in ("q1", "med", "q3")]
+        ecols = [f"{m}_{q}" for m in ("target_ratio", "coverage") for q in ("q1", "med", "q3")]
         self.evals = History([*ecols, "collapse_probability"], 1024)
         self.last_coverage = np.full(self.k, np.nan)
         self._evaluate()
@@ -307,7 +307,7 @@ class Ensemble:
         ev = self.engine.evaluate()
         finite = self.engine.finite().numpy()
         row = [self.engine.steps]
-        for m in ("even_ratio", "coverage"):
+        for m in ("target_ratio", "coverage"):
             values = np.where(finite, ev[m].numpy(), np.nan)
             if finite.any():
                 row += np.nanquantile(values, self.QUANTILES).tolist()

@@ -92,7 +92,7 @@ def panel() -> None:
             key="chart_ens_losses", config=CHART_CONFIG)
     with right:
         chart(lab_plots.band_figure(
-            e["step"], {t("exact_ratio"): band(e, "even_ratio"),
+            e["step"], {t("exact_ratio"): band(e, "target_ratio"),
                         t("coverage"): band(e, "coverage")},
             t("ens_ratio"), {"x": t("x_step")}, yrange=(-0.02, 1.02),
             colors=(plots.EVEN_COLOR, plots.COVERAGE_COLOR)),
