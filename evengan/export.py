@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 
+from . import target as targets
 from .config import GANConfig
 
 # The parts of a config the plain script writes out; the rest it cannot express (yet).
@@ -89,6 +90,8 @@ def cells(config: GANConfig, steps: int) -> list[tuple[str, str]]:
     }
     config_cell = "# The run's settings (evengan config " + json.dumps(c.to_query()) + ")\n"
     config_cell += "\n".join(f"{k} = {v!r}" for k, v in constants.items())
+    config_cell += f"\nTARGET = {c.target!r}\n# Each real number and its weight\n"
+    config_cell += f"WEIGHTS = {_weights_code(c)}"
     return [
         ("markdown", _HEAD),
         ("code", "import json\nimport math\n\nimport torch\nimport torch.nn as nn\n"
@@ -108,7 +111,24 @@ def cells(config: GANConfig, steps: int) -> list[tuple[str, str]]:
     ]
 
 
-_HEAD = '''# An even-number GAN, exported from evengan as a plain PyTorch script.
+def _weights_code(config: GANConfig) -> str:
+    """A Python expression of the target's {number: weight} below UPPER, as short as its kind
+    allows (a listed set is written out)."""
+    kind, args = targets.parse(config.target)
+    step = {"even": (0, 2), "odd": (1, 2)}.get(kind)
+    if kind == "multiples":
+        step = (0, args[0])
+    if step:
+        return f"{{x: 1 for x in range({step[0]}, UPPER, {step[1]})}}"
+    if kind == "range":
+        return f"{{x: 1 for x in range({args[0]}, min({args[1]}, UPPER - 1) + 1)}}"
+    if kind == "primes":
+        return ("{x: 1 for x in range(2, UPPER) "
+                "if all(x % d for d in range(2, math.isqrt(x) + 1))}")
+    return repr({x: w for x, w in args if x < config.upper})
+
+
+_HEAD = '''# A GAN on integers, exported from evengan as a plain PyTorch script.
 # It needs only torch. It trains the very run evengan trained (the same initial weights and
 # the same noise and data, drawn from the same counter-based hash), with nn.Linear and
 # torch.optim, and prints the exact metrics at the end, the last line one JSON object.'''
@@ -140,9 +160,11 @@ def to_bits(ints, n):
     return ((ints[..., None] >> torch.arange(n - 1, -1, -1)) & 1).to(torch.float32)
 
 
-EVENS = 2 * torch.arange((UPPER + 1) // 2)  # the real numbers
-EVEN_BITS = to_bits(EVENS, N_BITS)
-PARITY = UPPER == 2**N_BITS  # below a power of two an even number is n - 1 fair bits and a 0
+# The real numbers, each repeated by its weight: a uniform pick from it draws the target.
+TABLE = torch.tensor([x for x in sorted(WEIGHTS) for _ in range(WEIGHTS[x])])
+TABLE_BITS = to_bits(TABLE, N_BITS)
+# The tutorial's evens of n bits are n - 1 fair bits and a 0.
+PARITY = TARGET == "even" and UPPER == 2**N_BITS
 
 
 def draw_step():
@@ -163,8 +185,8 @@ def draw_step():
         real = bits[noise_bits : noise_bits + real_bits].view(BATCH, N_BITS)
         real[:, -1] = 0.0
     else:
-        pick = (h[noise_hashes : noise_hashes + BATCH] * len(EVENS)) >> 32
-        real = EVEN_BITS[pick]
+        pick = (h[noise_hashes : noise_hashes + BATCH] * len(TABLE)) >> 32
+        real = TABLE_BITS[pick]
     return z, real'''
 
 _MODELS = '''def mlp(n_in, n_out, hidden, depth):
@@ -273,7 +295,9 @@ _METRICS = '''def exact_metrics():
     ints = (bits * 2 ** torch.arange(N_BITS - 1, -1, -1)).sum(1)
     q = torch.bincount(ints, minlength=2**N_BITS).to(torch.float64) / len(ints)
     p = torch.zeros(2**N_BITS, dtype=torch.float64)
-    p[EVENS] = 1.0 / len(EVENS)
+    for x, w in WEIGHTS.items():
+        p[x] = w
+    p /= p.sum()
     target = p > 0
     entropy = float(-(q[q > 0] * torch.log2(q[q > 0])).sum()) + 0.0
     m = 0.5 * (p + q)
@@ -281,14 +305,14 @@ _METRICS = '''def exact_metrics():
     def kl(a):
         return float((a[a > 0] * torch.log2(a[a > 0] / m[a > 0])).sum())
 
-    return {"step": STEPS, "coverage": float(((q > 0) & target).sum()) / len(EVENS),
+    return {"step": STEPS, "coverage": float(((q > 0) & target).sum()) / len(WEIGHTS),
             "distinct": int((q > 0).sum()), "target_ratio": float(q[target].sum()),
             "even_ratio": float(q[0::2].sum()), "entropy_bits": entropy,
             "js_bits": 0.5 * kl(p) + 0.5 * kl(q)}
 
 
 metrics = exact_metrics()
-print(f"exact metrics after {STEPS} steps: coverage {metrics['coverage']:.3f} of "
-      f"{len(EVENS)} evens, {metrics['distinct']} distinct numbers, "
-      f"{metrics['target_ratio']:.3f} of them even")
+print(f"exact metrics after {STEPS} steps: coverage {metrics['coverage']:.3f} of the "
+      f"{len(WEIGHTS)} target numbers, {metrics['distinct']} distinct numbers, "
+      f"{metrics['target_ratio']:.3f} of them in the target")
 print(json.dumps(metrics))'''

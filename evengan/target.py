@@ -105,6 +105,12 @@ def _parse(spec: str) -> tuple[str, tuple]:
                      f"(weights as set:1=2,5=1), got {_short(spec)}")
 
 
+def parse(spec: str) -> tuple[str, tuple]:
+    """(kind, arguments): ("multiples", (3,)), ("range", (4, 9)), ("set", ((1, 2), (5, 1)))
+    with weights divided by their common factor; ValueError for a bad string."""
+    return _parsed(spec)
+
+
 def check(spec: str) -> None:
     """ValueError, in one sentence, unless spec is a target string."""
     _parsed(spec)

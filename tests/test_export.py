@@ -49,7 +49,7 @@ def _trainer_metrics(cfg, steps):
     t.run(steps)
     ev = t.evaluate()
     return {"coverage": ev["coverage"], "distinct": ev["distinct"],
-            "target_ratio": ev["even_ratio"]}
+            "target_ratio": ev["target_ratio"]}
 
 
 def test_the_tutorial_script_gives_the_trainer_s_run_on_every_seed(tmp_path):
@@ -70,6 +70,11 @@ VARIANTS = [
     {"noise": "uniform", "noise_dim": 5},
     {"pack": 2, "d_hidden": 6},
     {"max_int": 100, "n_bits": 7, "noise_dim": 9},
+    {"target": "multiples:3", "d_hidden": 8},
+    {"target": "set:1=2,5,9,40-44=3"},
+    {"target": "primes", "max_int": 100, "d_hidden": 4},
+    {"target": "odd", "n_bits": 6},
+    {"target": "range:20-90", "noise": "uniform"},
 ]
 
 
