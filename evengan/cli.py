@@ -12,14 +12,14 @@ import itertools
 import json
 import math
 import sys
-from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any, TextIO
 
 import torch
 
 from . import target as targets
-from .config import FIELD_NAMES, MAX_STEPS, GANConfig, allowed
+from .cliargs import GridAxis, Once, Parser, one_line, step_count
+from .config import MAX_STEPS, GANConfig, allowed
 from .draws import EVAL_DRAWS
 from .losses import LOSSES
 from .parse import config_from_strings
@@ -38,87 +38,17 @@ MAX_SWEEP_RUNS = 65_536
 MAX_SWEEP_GAN_STEPS = 1_000_000_000
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a bad command line in one line, without the usage block, and
-    takes no abbreviations: `--step` is not `--steps` and `--lr-` is no flag at all."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        kwargs["allow_abbrev"] = False
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str):  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
-
-
-def one_line(text: str) -> str:
-    """text with newlines and other control characters escaped, so a message stays one line
-    whatever the user typed into it."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-def _claim(parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-           names: Sequence[str], flag: str) -> None:
-    """Records that `flag` sets the fields `names`; a second flag setting any of them (or the
-    same flag twice) is an error instead of the last one silently winning."""
-    given = getattr(namespace, "given", None)
-    if given is None:
-        given = namespace.given = {}
-    for name in names:
-        other = given.get(name)
-        if other == flag:
-            parser.error(f"{flag} is given twice")
-        if other is not None:
-            parser.error(f"{flag} clashes with {other}: both set {name}")
-    for name in names:
-        given[name] = flag
-
-
-class _Once(argparse.Action):
-    """Stores a flag's value; `sets` names the fields it sets (its dest by default)."""
-
-    def __init__(self, option_strings: list[str], dest: str, sets: Sequence[str] = (),
-                 **kwargs: Any):
-        super().__init__(option_strings, dest, **kwargs)
-        self.sets = tuple(sets) or (dest,)
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        _claim(parser, namespace, self.sets, option_string or self.dest)
-        setattr(namespace, self.dest, values)
-
-
-class _GridAxis(argparse.Action):
-    """Appends a --grid spec; the field it sweeps may be set by no other flag."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        name = str(values).partition("=")[0].strip().replace("-", "_")
-        if name in FIELD_NAMES:  # other names are refused with the reason by parse_grid
-            _claim(parser, namespace, (name,), f"--grid {name}")
-        specs = list(getattr(namespace, self.dest, None) or [])
-        setattr(namespace, self.dest, [*specs, values])
-
-
-def _steps(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= MAX_STEPS:
-        raise argparse.ArgumentTypeError(
-            f"must be an integer in 0..{MAX_STEPS:_}, got {one_line(repr(text))}")
-    return value
-
-
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
     defaults = GANConfig()
     for f in fields(GANConfig):
         flag = "--" + f.name.replace("_", "-")
         parser.add_argument(
             flag, *_ALIASES.get(f.name, []), dest=f.name, metavar="V", default=None,
-            action=_Once, help=f"{allowed(f.name)} (default {getattr(defaults, f.name)})",
+            action=Once, help=f"{allowed(f.name)} (default {getattr(defaults, f.name)})",
         )
-    parser.add_argument("--lr", dest="lr", metavar="V", default=None, action=_Once,
+    parser.add_argument("--lr", dest="lr", metavar="V", default=None, action=Once,
                         sets=("lr_g", "lr_d"), help="sets both --lr-g and --lr-d")
-    parser.add_argument("--preset", default=None, action=_Once,
+    parser.add_argument("--preset", default=None, action=Once,
                         help="start from a named preset")
 
 
@@ -130,43 +60,52 @@ def config_from_args(args: argparse.Namespace) -> GANConfig:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="evengan",
+    parser = Parser(prog="evengan",
                      description="Train the even-number GAN and measure it exactly.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     tr = sub.add_parser("train", help="train one GAN and print its exact metrics")
     _add_config_flags(tr)
-    tr.add_argument("--steps", type=_steps, default=500, action=_Once,
+    tr.add_argument("--steps", type=step_count, default=500, action=Once,
                     help=f"training steps, at most {MAX_STEPS:_} (default 500)")
     tr.add_argument("--json", action="store_true", help="print the metrics as one JSON line")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
-    tr.add_argument("--save", metavar="FILE", default=None, action=_Once,
+    tr.add_argument("--save", metavar="FILE", default=None, action=Once,
                     help="write a checkpoint at the end")
     sw = sub.add_parser("sweep", help="train many GANs at once over a grid and seeds")
     _add_config_flags(sw)
-    sw.add_argument("--grid", action=_GridAxis, default=[], metavar="FIELD=V1,V2,...",
+    sw.add_argument("--grid", action=GridAxis, default=[], metavar="FIELD=V1,V2,...",
                     help="a hyperparameter and its values; repeat for more axes")
     # --seeds sets every run's seed, so it clashes with --seed.
-    sw.add_argument("--seeds", default="8", action=_Once, sets=("seed",),
+    sw.add_argument("--seeds", default="8", action=Once, sets=("seed",),
                     help="a count (8) or a list (0,1,5)")
-    sw.add_argument("--steps", type=_steps, default=500, action=_Once,
+    sw.add_argument("--steps", type=step_count, default=500, action=Once,
                     help=f"training steps per run, at most {MAX_STEPS:_} (default 500)")
-    sw.add_argument("--csv", metavar="FILE", default=None, action=_Once,
+    sw.add_argument("--csv", metavar="FILE", default=None, action=Once,
                     help="write the table as CSV")
     sw.add_argument("--json", action="store_true", help="print the table as JSON lines")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
     ex = sub.add_parser("export", help="the run as a plain PyTorch script (or notebook) on "
                         "standard output, needing only torch")
     _add_config_flags(ex)
-    ex.add_argument("--steps", type=_steps, default=500, action=_Once,
+    ex.add_argument("--steps", type=step_count, default=500, action=Once,
                     help=f"training steps, at most {MAX_STEPS:_} (default 500)")
     ex.add_argument("--notebook", action="store_true", help="a Jupyter notebook instead")
+    rc = sub.add_parser("reach", help="what a one-layer G can reach for a target: exact for "
+                        "independent bits, measured over seeds for the tutorial's G")
+    _add_config_flags(rc)
+    rc.add_argument("--seeds", type=step_count, default=16, action=Once, sets=("seed",),
+                    help="seeds to measure (default 16)")
+    rc.add_argument("--steps", type=step_count, default=2000, action=Once,
+                    help="steps per seed (default 2000)")
+    rc.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    rc.add_argument("--quiet", action="store_true", help="no progress bar")
     lf = sub.add_parser("lesson-figures", help="the lessons' tables: packing (PacGAN), "
                         "unrolling and seeds, beside the papers' numbers")
-    lf.add_argument("--only", default=None, action=_Once, metavar="NAMES",
+    lf.add_argument("--only", default=None, action=Once, metavar="NAMES",
                     help="some of packing,unrolling,seeds,convergence (default all)")
-    lf.add_argument("--seeds", type=_steps, default=None, action=_Once,
+    lf.add_argument("--seeds", type=step_count, default=None, action=Once,
                     help="seeds per setting (default each figure's own)")
-    lf.add_argument("--steps", type=_steps, default=None, action=_Once,
+    lf.add_argument("--steps", type=step_count, default=None, action=Once,
                     help="steps per run (default each figure's own)")
     lf.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     lf.add_argument("--write", action="store_true",
@@ -333,6 +272,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
             make = export.notebook if args.notebook else export.script
             out.write(make(config, args.steps))
             return 0
+        if args.command == "reach":
+            from . import reach
+
+            return reach.command(config_from_args(args), args.seeds, args.steps, args.json,
+                                 args.quiet, out, err)
         if args.command == "lesson-figures":
             from . import lesson_figures
 

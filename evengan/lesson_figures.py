@@ -53,8 +53,8 @@ OnProgress = Callable[[int, int], None] | None
 
 
 def modes(coverage: np.ndarray, config: GANConfig) -> list[int]:
-    """Evens captured per run, from the runs' exact coverage."""
-    return [int(round(c * config.evens)) for c in np.asarray(coverage, dtype=np.float64)]
+    """Target numbers captured per run (the evens, in the lessons), from exact coverage."""
+    return [int(round(c * config.target_size)) for c in np.asarray(coverage, dtype=np.float64)]
 
 
 def mean_se(values: Sequence[float]) -> tuple[float, float]:
