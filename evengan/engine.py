@@ -18,7 +18,7 @@ from . import optim, rng
 from . import target as targets
 from .config import GANConfig
 from .draws import Draws
-from .encoding import ints_to_bits
+from .encoding import bits_to_ints, ints_to_bits
 from .evaluation import Evaluation
 from .gradients import _KEEP_GRAD, Gradients, Raw, Seen
 from .losses import LOSSES
@@ -125,10 +125,21 @@ class Engine(RunState, Draws, Gradients, Remedies, Evaluation):
         tutorial's evens of n bits, a mask that zeroes the parity bit of n fair bits."""
         table = torch.from_numpy(targets.sampling_table(config.target, config.upper))
         self._table_bits = ints_to_bits(table.to(self.device), self.n).to(torch.float32)
-        self._parity = None
+        self._parity = self._member = None
         if config.is_even and config.upper == 2**self.n:
             self._parity = torch.ones(self.n, device=self.device)
             self._parity[-1] = 0.0
+        else:
+            weights = targets.weights(config.target, config.upper)
+            self._member = torch.zeros(2**self.n, dtype=torch.bool, device=self.device)
+            self._member[: config.upper] = torch.from_numpy(weights > 0).to(self.device)
+
+    def _in_target(self, fake: torch.Tensor) -> torch.Tensor:
+        """Whether each fake (bit probabilities, thresholded at 0.5) is a target number: for
+        the evens of n bits, whether its last bit reads 0."""
+        if self._member is None:
+            return fake[..., -1] < 0.5
+        return self._member[bits_to_ints(fake >= 0.5)]
 
     def _per_run(self, values) -> torch.Tensor:
         """An (R, 1) float32 tensor: one form whether or not the runs agree, so that a run's

@@ -26,7 +26,7 @@ class Raw:
 
     real: Scores
     fake: Scores
-    fake_even: torch.Tensor  # whether each fake's last bit reads 0
+    fake_even: torch.Tensor  # whether each fake reads as a target number (even, by default)
     grad_g: torch.Tensor | None  # None where the network was not updated
     grad_d: torch.Tensor | None
     loss_g: torch.Tensor | None  # given by the autograd path, worked out later otherwise
@@ -97,7 +97,8 @@ class Gradients:
 
     def records(self, raws: list[Raw]) -> torch.Tensor:
         """Records (k, R, len(RECORD_COLUMNS)) of k steps: the losses, D's mean verdicts on
-        the real and fake batches, the fake batch's even share, and the gradient norms."""
+        the real and fake batches, the fake batch's in-target share (the column even_batch:
+        its even share for the tutorial's target), and the gradient norms."""
         with torch.no_grad():
             def stacked(name, part=None):
                 return torch.stack([getattr(r, name) if part is None else
@@ -280,7 +281,7 @@ class Gradients:
             with torch.no_grad():
                 loss_g = self.g_loss(s_fake) if loss_g is None else loss_g
                 loss_d = self.d_loss(s_real, s_fake) if loss_d is None else loss_d
-        return Raw(s_real, s_fake, fake[..., -1] < 0.5, self._kept(grad_g), self._kept(grad_d),
+        return Raw(s_real, s_fake, self._in_target(fake), self._kept(grad_g), self._kept(grad_d),
                    None if loss_g is None else loss_g.detach(),
                    None if loss_d is None else loss_d.detach())
 

@@ -22,6 +22,7 @@ and must keep at least one of them. Worked example, 3 bits (upper 8):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -212,3 +213,20 @@ def entropy_bits(spec: str, upper: int) -> float:
     p = distribution(spec, upper)
     p = p[p > 0]
     return float(-(p * np.log2(p)).sum()) + 0.0
+
+
+def toggled(spec: str, numbers: Sequence[int], upper: int) -> str:
+    """The target with `numbers` taken out when all of them are in it, else put in (weight 1),
+    as a set; ValueError when nothing would be left. Clicking bars on the page does this:
+
+    >>> toggled("multiples:4", [6], 16), toggled("multiples:4", [4, 8], 16)
+    ('set:0,4,6,8,12', 'set:0,12')
+    """
+    w = weights(spec, upper).copy()
+    picked = sorted({int(x) for x in numbers if 0 <= int(x) < upper})
+    if not picked:
+        return canonical(spec)
+    w[picked] = 0 if all(w[x] > 0 for x in picked) else np.maximum(w[picked], 1)
+    if not w.any():
+        raise ValueError("a target needs at least one number")
+    return canonical("set:" + ",".join(f"{x}={int(w[x])}" for x in np.flatnonzero(w)))

@@ -6,6 +6,7 @@ import pytest
 
 from evengan import plots
 from evengan.plots import lab as lab_plots
+from evengan.plots import targets as targets_plots
 from tests.conftest import as_array
 
 
@@ -106,11 +107,42 @@ def test_distributions_side_by_side_share_one_axis_and_one_scale():
     target = np.array([0.5, 0, 0.5, 0])
     fig = validated(plots.distributions_figure(
         ["A", "B"], [np.array([1.0, 0, 0, 0]), np.array([0.25, 0.25, 0.25, 0.25])], target))
-    bars = [d for d in fig.data if d.type == "bar"]
+    bars = [d for d in fig.data if d.type == "bar" and d.name in ("A", "B")]
     assert [as_array(b.y).tolist() for b in bars] == [[1, 0, 0, 0], [0.25] * 4]
     assert fig.layout.yaxis.range == fig.layout.yaxis2.range  # heights compare across rows
     assert fig.layout.xaxis2.matches == "x"
     assert list(bars[0].marker.color) == [plots.EVEN_COLOR, plots.ODD_COLOR] * 2
+    # each row over its own target, grey and under G's bars
+    fig = validated(plots.distributions_figure(
+        ["A", "B"], [np.ones(4) / 4] * 2, [target, np.array([0, 0, 0, 1.0])]))
+    under = [d for d in fig.data if d.name == "target p"]
+    assert [as_array(d.y).tolist() for d in under] == [[0.5, 0, 0.5, 0], [0, 0, 0, 1]]
+    assert all(d.zorder < b.zorder for d, b in zip(under, fig.data[::2], strict=True))
+    assert list(fig.data[2].marker.color) == [plots.ODD_COLOR] * 3 + [plots.EVEN_COLOR]
+
+
+def test_the_distribution_is_drawn_over_its_target_and_every_integer_can_be_clicked():
+    q = np.array([0.5, 0.5, 0, 0, 0, 0, 0, 0])
+    p = np.array([0, 0.25, 0, 0.5, 0, 0.25, 0, 0])  # a weighted set: 1, 3 twice, 5
+    fig = validated(plots.distribution_figure(q, p, clickable=True))
+    g, target, pick = fig.data
+    inside, outside = plots.EVEN_COLOR, plots.ODD_COLOR
+    assert list(g.marker.color) == [outside, inside, outside, inside, outside, inside,
+                                    outside, outside]
+    assert as_array(target.y).tolist() == p.tolist() and target.zorder < g.zorder
+    assert as_array(pick.x).tolist() == list(range(8)) and min(as_array(pick.y)) >= 0.5
+    assert fig.layout.clickmode == "event+select"
+    assert len(validated(plots.distribution_figure(q, p)).data) == 2  # not clickable: no layer
+
+
+def test_the_reach_figure_draws_the_staircase_the_seeds_and_the_run():
+    fig = validated(targets_plots.reach_figure([(0.25, 1.0), (1.0, 0.5)],
+                                               {"coverage": [0.5, 0.9],
+                                                "target_ratio": [0.4, 0.3]}, (0.7, 0.6)))
+    stairs, seeds, run = fig.data
+    assert as_array(stairs.x).tolist() == [0, 0.25, 1.0] and stairs.line.shape == "vh"
+    assert as_array(seeds.y).tolist() == [0.4, 0.3] and run.marker.symbol == "star"
+    assert len(validated(targets_plots.reach_figure(None, None, (0.1, 0.2))).data) == 1
 
 
 def test_a_loss_chart_before_the_first_step_says_so():

@@ -18,13 +18,14 @@ from .. import recipe as recipes
 from ..metrics import target_distribution
 from ..scheduler import kind
 from ..trainer import Trainer
-from .panels import CHART_CONFIG, chart
+from .charts import CHART_CONFIG, chart
 from .share import share_link
 from .state import (
     SERVER_BYTES,
     SESSION_BYTES,
     SESSION_STEP_CAP,
     chart_points,
+    exact,
     num,
     scheduler,
     session_alive,
@@ -251,8 +252,9 @@ def _branch_list(branches: dict[str, Trainer]) -> None:
         ev = tr.evaluate()
         here = name == ss.branch
         cols = st.columns([3, 1, 1], vertical_alignment="center")
-        cols[0].markdown(t("branch_row", mark="●" if here else "○", name=_md(name),
-                           step=num(tr.step_count, ","), even=num(ev['even_ratio'], ".3f"),
+        cols[0].markdown(t(exact("branch_row", tr.config), mark="●" if here else "○",
+                           name=_md(name), step=num(tr.step_count, ","),
+                           even=num(ev['target_ratio'], ".3f"),
                            coverage=num(ev['coverage'], ".3f")))
         cols[1].button(t("branch_open"), key=f"btn_open_{name}", on_click=_open,
                        args=(name,), disabled=here, width="stretch")
@@ -290,7 +292,7 @@ def _compare(branches: dict[str, Trainer], smoothing: float) -> None:
         h, e = tr.history.thinned(points), tr.evals.thinned(points)
         data.append({"name": name, "step": h["step"], "loss_g": h["loss_g"],
                      "loss_d": h["loss_d"], "eval_step": e["step"],
-                     "even_ratio": e["even_ratio"], "coverage": e["coverage"]})
+                     "even_ratio": e["target_ratio"], "coverage": e["coverage"]})
     splits = []
     base = ss.branch if ss.branch in names else names[0]
     for name, tr in zip(names, chosen, strict=True):
@@ -298,8 +300,10 @@ def _compare(branches: dict[str, Trainer], smoothing: float) -> None:
             at = recipes.split_step(branches[base].recipe(), tr.recipe())
             label = t("branch_split", a=base, b=name, step=num(at, ","))
             splits.append((at, label + _differences(branches[base], tr, name)))
+    # each run's ratio is against its own target: "even" only when every target is
+    mixed = next((tr.config for tr in chosen if not tr.config.is_even), chosen[0].config)
     labels = {"title": t("branch_compare_title"), "loss_g": t("g_loss"),
-              "loss_d": t("d_loss"), "even_ratio": t("exact_ratio"),
+              "loss_d": t("d_loss"), "even_ratio": t(exact("exact_ratio", mixed)),
               "coverage": t("coverage"), "x": t("x_step")}
     chart(plots.compare_figure(data, splits, smoothing, labels),
                     key="chart_compare", config=CHART_CONFIG)
@@ -310,7 +314,8 @@ def _compare(branches: dict[str, Trainer], smoothing: float) -> None:
         st.caption(t("branch_other_numbers"))
     chart(plots.distributions_figure(
         [n for n, _ in alike], [tr.evaluate()["distribution"] for _, tr in alike],
-        target_distribution(cfg.n_bits, cfg.upper).numpy(),
+        [target_distribution(cfg.n_bits, cfg.upper, tr.config.target).numpy()
+         for _, tr in alike],
         {"title": t("branch_dist_title"), "target": t("target"), "x": t("integer")}),
         key="chart_compare_dist", config=CHART_CONFIG)
     st.caption(t("branch_compare_caption"))

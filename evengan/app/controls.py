@@ -9,6 +9,7 @@ import streamlit as st
 from ..config import DECODES, FIELD_NAMES, NOISES, OPTIMIZERS
 from ..losses import LOSSES
 from ..presets import PRESETS
+from . import targets
 from .state import bound_t, refusal, set_widgets, t, widget_config
 from .text import LANGUAGES, plain
 
@@ -142,6 +143,8 @@ def _run_controls(hidden: set[str]) -> None:
         st.caption(t(f"preset_{ss.w_preset}") if ss.w_preset in PRESETS else "")
     if "n_bits" not in hidden:
         st.slider(t("n_bits"), 3, max(12, int(ss.w_n_bits)), key="w_n_bits")
+    if "target" not in hidden:
+        targets.picker()
     if "batch_size" not in hidden:
         st.select_slider(t("batch_size"), _choices(BATCH_CHOICES, ss.w_batch_size),
                          key="w_batch_size")

@@ -9,7 +9,7 @@ from ..plots import lab as lab_plots
 from ..scheduler import kind
 from ..sweep import COLLAPSE_COVERAGE, Ensemble
 from ..trainer import Trainer
-from .panels import CHART_CONFIG, chart
+from .charts import CHART_CONFIG, chart
 from .state import chart_points, loss_family, num, refusal, scheduler, t
 from .text import plain
 

@@ -49,12 +49,16 @@ KEYS: dict[str, Key] = {
     "pending_branch": Key("(what, step, seed): a rewind, branch or other-seed run",
                           ("branches",)),
     "page_rerun": Key("a fragment's click that needs the whole page redrawn",
-                      ("branches", "page")),
+                      ("branches", "page", "targets")),
+    "pending_reach": Key("measure what a one-layer G reaches for the run's target",
+                         ("targets",)),
+    "pick_round": Key("clicks on the distribution chart so far: its key, so that a handled "
+                      "selection is cleared", ("targets",)),
     "revert_widgets": Key("put the run's config back into the sidebar",
                           ("controls", "page", "branches")),
     # What the page says and how
     "notices": Key("(level, message) to show once at the top",
-                   ("state", "page", "controls", "share", "branches"), []),
+                   ("state", "page", "controls", "share", "branches", "targets"), []),
     "lang": Key("the page's language", ("state", "controls"), "en"),
     "preset": Key("the preset a link named", ("state",)),
     "hidden": Key("sidebar controls a presenter link hides", ("state",)),

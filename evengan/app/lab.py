@@ -9,8 +9,8 @@ from ..encoding import bits_to_ints, convert_float_matrix_to_int_list
 from ..metrics import detect_collapse, target_marginals
 from ..plots import lab as lab_plots
 from ..trainer import Trainer
-from .panels import CHART_CONFIG, chart
-from .state import SESSION_STEP_CAP, bound_t, chart_points, loss_family, num, scheduler, t
+from .charts import CHART_CONFIG, chart
+from .state import SESSION_STEP_CAP, bound_t, chart_points, exact, loss_family, num, scheduler, t
 from .text import plain
 
 VIEWS = ("v_timeline", "v_noise", "v_landscape", "v_gweights", "v_dynamics", "v_slowmo",
@@ -21,15 +21,15 @@ def collapse(trainer: Trainer):
     """The collapse detector's verdict on the run's evaluations (evengan.metrics)."""
     ev = trainer.evals
     return detect_collapse(ev["step"], ev["coverage"], ev["entropy_bits"],
-                           trainer.config.evens)
+                           trainer.config.target_size)
 
 
 def collapse_notice(trainer: Trainer, ev: dict) -> None:
     """A warning while the run is collapsed (and only then), saying since when and how far."""
     found = collapse(trainer)
     if found.collapsed:
-        evens = trainer.config.evens
-        st.warning(t("collapse_now", step=num(int(found.since), ","),
+        evens = trainer.config.target_size
+        st.warning(t(exact("collapse_now", trainer.config), step=num(int(found.since), ","),
                      used=round(ev["coverage"] * evens), evens=evens,
                      modes=num(2 ** ev['entropy_bits'], ".1f")), icon=":material/warning:")
 
@@ -129,7 +129,7 @@ def g_weights(trainer: Trainer, ev: dict) -> None:
     cfg = trainer.config
     chart(lab_plots.marginals_figure(
         ev["bit_marginals"],
-        target_marginals(cfg.n_bits, cfg.upper).numpy(),
+        target_marginals(cfg.n_bits, cfg.upper, cfg.target).numpy(),
         {"title": t("marginals_title"), "g": "G", "target": t("target")}),
         key="chart_marginals", config=CHART_CONFIG)
     st.caption(t("c_marginals" if trainer.config.d_hidden == 0 else "c_marginals_mlp"))

@@ -21,7 +21,7 @@ from ..lesson import problems as lesson_problems
 from ..metrics import COLLAPSE_SHARE
 from ..plots import lessons as lesson_plots
 from ..trainer import Trainer
-from .panels import chart
+from .charts import chart
 from .state import bound_t, load_recipe, num, scheduler, set_widgets, t
 
 LAB_LOOKS = ("timeline", "noise", "landscape", "gweights", "dynamics", "slowmo", "edit")

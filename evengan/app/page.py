@@ -10,7 +10,7 @@ import streamlit as st
 from .. import recipe as recipes
 from ..scheduler import Player, kind
 from ..trainer import Trainer
-from . import branches, controls, ensemble, lab, lessons, panels, share, sweep_page
+from . import branches, controls, ensemble, lab, lessons, panels, share, sweep_page, targets
 from .state import (
     SESSION_STEP_CAP,
     exact,
@@ -191,7 +191,8 @@ def train_page() -> None:
 
     st.title(t("title"))
     lessons.card(trainer)
-    st.container(key="intro").caption(t(exact("intro", trainer.config)))
+    st.container(key="intro").caption(t(exact("intro", trainer.config),
+                                        name=targets.name(trainer.config.target)))
     with st.expander(t("teach_title")):
         st.markdown(t("teach_body"))
     for level, message in ss.notices:
@@ -205,6 +206,7 @@ def train_page() -> None:
     log = ss.pop("pending_recipe", None)
     if log:
         replay_with_progress(trainer, log)
+    targets.measure_pending(trainer)
     branches.runs()  # before a rewind, so the run it leaves keeps its branch
     branches.pending()
     ensemble.sync(trainer)

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from .. import plots
 from ..draws import EVAL_DRAWS
 from ..encoding import convert_float_matrix_to_int_list
-from ..metrics import target_distribution
 from ..trainer import Trainer
+from . import targets
+from .charts import chart
 from .state import chart_points, exact, loss_family, num, t
-from .text import DECIMAL_COMMA
-
-CHART_CONFIG = {"displayModeBar": False}
-
-
-def chart(fig, key: str, config: dict | None = None) -> None:
-    """A figure on the page, its numbers written the page's way (0,5 in Portuguese)."""
-    if st.session_state.get("lang") in DECIMAL_COMMA:
-        fig.layout.separators = ",."
-    st.plotly_chart(fig, key=key, config=config or CHART_CONFIG)
 
 
 def metrics_row(trainer: Trainer, ev: dict) -> None:
@@ -29,12 +19,12 @@ def metrics_row(trainer: Trainer, ev: dict) -> None:
     cols = st.columns(5)
     cols[0].metric(t("m_step"), num(trainer.step_count, ","))
     cfg = trainer.config
-    cols[1].metric(t(exact("m_even", cfg)), num(ev['even_ratio'], ".3f"),
-                   help=t("m_even_help"))
+    cols[1].metric(t(exact("m_even", cfg)), num(ev['target_ratio'], ".3f"),
+                   help=t(exact("m_even_help", cfg)))
     cols[2].metric(t(exact("m_coverage", cfg)), num(ev['coverage'], ".3f"),
-                   help=t("m_coverage_help"))
-    target = np.log2(trainer.config.evens)
-    cols[3].metric(t("m_entropy"), f"{num(ev['entropy_bits'], '.2f')} / {target:.0f}",
+                   help=t(exact("m_coverage_help", cfg)))
+    target = targets.entropy(cfg)
+    cols[3].metric(t("m_entropy"), f"{num(ev['entropy_bits'], '.2f')} / {num(target, '.3g')}",
                    help=t("m_entropy_help"))
     d_real, d_fake = last.get("d_real"), last.get("d_fake")
     value = "–" if d_real is None else f"{num(d_real, '.2f')} / {num(d_fake, '.2f')}"
@@ -65,8 +55,9 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
     with left, st.container(key="look_ratio"):
         chart(
             plots.ratio_figure(hist["step"], hist["even_batch"], evals["step"],
-                               evals["even_ratio"], evals["coverage"],
-                               _labels(("title", "ratio_title"), ("batch", "batch_ratio"),
+                               evals["target_ratio"], evals["coverage"],
+                               _labels(("title", exact("ratio_title", cfg)),
+                                       ("batch", exact("batch_ratio", cfg)),
                                        ("exact", exact("exact_ratio", cfg)),
                                        ("coverage", exact("coverage", cfg)),
                                        ("x", "x_step"))),
@@ -85,13 +76,9 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
             key="chart_heatmap")
         st.caption(t("c_heatmap"))
     with right, st.container(key="look_distribution"):
-        chart(
-            plots.distribution_figure(ev["distribution"],
-                                      target_distribution(cfg.n_bits, cfg.upper).numpy(),
-                                      _labels(("title", exact("dist_title", cfg)), ("q", "q"),
-                                              ("target", "target"), ("x", "integer"))),
-            key="chart_distribution")
-        st.caption(t(exact("c_distribution", cfg)))
+        targets.distribution_chart(trainer, ev)
+    with right, st.container(key="look_reach"):
+        targets.reach_panel(trainer, ev)
 
 
 def loss_caption(trainer: Trainer, family: str) -> str:

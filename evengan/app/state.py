@@ -24,7 +24,7 @@ from ..presets import PRESETS
 from ..scheduler import Scheduler, server
 from ..trainer import Trainer
 from .keys import KEYS
-from .text import LANGUAGES, number, plain, translate
+from .text import LANGUAGES, STRINGS, number, plain, translate
 
 # One student's run must not take the server's cores from the others.
 torch.set_num_threads(1)
@@ -100,9 +100,14 @@ def loss_family(config: GANConfig) -> str:
 
 
 def exact(key: str, config: GANConfig) -> str:
-    """A metric's label key: "(exact)" where every noise vector goes through G, the "_est"
-    form where the metrics come from a fixed set of draws."""
-    return key if config.noise == "binary" else key + "_est"
+    """A label's key for this config: its "_t" form (in the target, not even) for a target
+    other than the evens, then its "_est" form where the metrics come from a fixed set of
+    draws rather than every noise vector; each where the words have that form."""
+    if not config.is_even and key + "_t" in STRINGS["en"]:
+        key += "_t"
+    if config.noise != "binary" and key + "_est" in STRINGS["en"]:
+        key += "_est"
+    return key
 
 
 def num(value: float, spec: str = "") -> str:

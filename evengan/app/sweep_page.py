@@ -17,7 +17,7 @@ from ..config import GANConfig, parse_field
 from ..plots import lab as lab_plots
 from ..sweep import MAX_BATCH, SweepTable, run_sweep
 from ..turnstile import Cancelled, answers
-from .panels import CHART_CONFIG, chart
+from .charts import CHART_CONFIG, chart
 from .state import SESSION_BYTES, STEP_SECONDS, refusal, scheduler, session_alive, t
 from .text import plain
 

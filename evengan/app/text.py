@@ -63,7 +63,8 @@ _EN = {
                  "the same way, whatever number it is.",
     "c_ratio": "The exact even ratio can reach 1 while coverage stays low: all even, few numbers.",
     "c_distribution": "Bars are G's exact output over every integer (blue even, red odd); the "
-                      "dotted line is the target, uniform over the evens.",
+                      "grey bars under them are the target, uniform over the evens. Click a "
+                      "bar to take its number out of the target or put it in.",
     "loss_title": "Losses",
     "g_loss": "G loss",
     "d_loss": "D loss",
@@ -354,8 +355,8 @@ _EN = {
     "c_ratio_est": "The estimated even ratio can reach 1 while coverage stays low: all even, "
                    "few numbers.",
     "c_distribution_est": "Bars are G's output over every integer, estimated from 4,096 fixed "
-                          "draws (blue even, red odd); the dotted line is the target, uniform "
-                          "over the evens.",
+                          "draws (blue even, red odd); the grey bars under them are the "
+                          "target, uniform over the evens.",
     "c_dynamics_critic": "Gradient norms of G and D, and the critic's mean score on real and "
                          "fake batches (raw numbers, not probabilities).",
     "favourite_critic": "critic's favourite",
@@ -499,7 +500,8 @@ _PT = {
     "c_ratio": "A taxa exata de pares pode chegar a 1 com cobertura baixa: tudo par, poucos "
                "números.",
     "c_distribution": "As barras são a saída exata de G sobre cada inteiro (azul par, vermelho "
-                      "ímpar); a linha pontilhada é o alvo, uniforme sobre os pares.",
+                      "ímpar); as barras cinza por baixo são o alvo, uniforme sobre os pares. "
+                      "Clique numa barra para tirar o número do alvo ou pô-lo nele.",
     "loss_title": "Perdas",
     "g_loss": "perda de G",
     "d_loss": "perda de D",
@@ -809,8 +811,8 @@ _PT = {
     "c_ratio_est": "A taxa estimada de pares pode chegar a 1 com cobertura baixa: tudo par, "
                    "poucos números.",
     "c_distribution_est": "As barras são a saída de G sobre cada inteiro, estimada com 4.096 "
-                          "sorteios fixos (azul par, vermelho ímpar); a linha pontilhada é o "
-                          "alvo, uniforme sobre os pares.",
+                          "sorteios fixos (azul par, vermelho ímpar); as barras cinza por baixo "
+                          "são o alvo, uniforme sobre os pares.",
     "c_dynamics_critic": "Normas dos gradientes de G e D, e a nota média do crítico nos lotes "
                          "real e falso (números brutos, não probabilidades).",
     "favourite_critic": "favorito do crítico",
@@ -905,6 +907,147 @@ def _preset_blurbs() -> dict[str, str]:
 
 
 _EN.update(_preset_blurbs())
+
+# Words for a target other than the evens (evengan.target): the page's "_t" forms of its keys.
+_EN.update({
+    "intro_t": "A generator G turns random bits into numbers; a discriminator D tries to tell "
+               "them from real numbers of the target, {name}. Every metric here is exact: all "
+               "noise vectors go through G.",
+    "intro_t_est": "A generator G turns random numbers into numbers; a discriminator D tries "
+                   "to tell them from real numbers of the target, {name}. With this noise the "
+                   "metrics are estimated from 4,096 fixed draws; with binary noise every one "
+                   "is exact.",
+    "f_target": "Target (the real numbers)",
+    "target_help": "Which integers are real, and how often. Pick one, type one (even, odd, "
+                   "multiples:K, range:A-B, primes, set:1,5,9, or weighted set:1=2,5=1), or "
+                   "click bars on the output-distribution chart to put numbers in or take "
+                   "them out.",
+    "target_type": "Or type a target",
+    "target_bad": "Target not changed: {error}",
+    "tgt_even": "even numbers (the tutorial)",
+    "tgt_odd": "odd numbers",
+    "tgt_multiples": "multiples of {k}",
+    "tgt_range": "{a} to {b}",
+    "tgt_primes": "primes",
+    "tgt_set": "your set: {spec}",
+    "target_now": "Target: {name}, {size} numbers below {upper}.",
+    "m_even_t": "In-target ratio (exact)",
+    "m_even_t_est": "In-target ratio (est.)",
+    "m_even_help_t": "Share of G's outputs that are target numbers, over every noise vector.",
+    "m_coverage_help_t": "Share of the target's numbers G emits at all. Low coverage is mode "
+                         "collapse.",
+    "ratio_title_t": "In-target ratio and coverage",
+    "batch_ratio_t": "in-target ratio (batch, noisy)",
+    "exact_ratio_t": "in-target ratio (exact)",
+    "exact_ratio_t_est": "in-target ratio (estimated)",
+    "c_ratio_t": "The exact in-target ratio can reach 1 while coverage stays low: all in the "
+                 "target, few numbers.",
+    "c_ratio_t_est": "The estimated in-target ratio can reach 1 while coverage stays low: all "
+                     "in the target, few numbers.",
+    "c_distribution_t": "Bars are G's exact output over every integer (blue in the target, red "
+                        "outside it); the grey bars under them are the target p. Click a bar "
+                        "to take its number out of the target or put it in.",
+    "c_distribution_t_est": "Bars are G's output over every integer, estimated from 4,096 "
+                            "fixed draws (blue in the target, red outside it); the grey bars "
+                            "under them are the target p.",
+    "collapse_now_t": "Mode collapse since step {step}: G emits {used} of the {evens} target "
+                      "numbers, about {modes} of them often (effective modes).",
+    "branch_row_t": "{mark} **{name}** · step {step} · in target {even} · coverage {coverage}",
+    "reach_title": "What a one-layer G can reach",
+    "reach_intro": "The tutorial's G thresholds one linear map of the noise: each output bit "
+                   "is its own function of the noise. Bits that were independent would emit "
+                   "a subcube (all numbers matching a pattern such as 1*0*00); it stays in the "
+                   "target only on a subcube the target holds. Multiples of 4 are one subcube; "
+                   "no two multiples of 3 differ in one bit.",
+    "reach_exact": "Independent fair bits (exact): at most {k} of the {size} target numbers "
+                   "without leaving the target.",
+    "reach_no_exact": "Above {bits} bits the subcubes are not enumerated.",
+    "reach_measure": "Measure the tutorial's G over {seeds} seeds",
+    "reach_running": "Training {seeds} linear Gs for {steps} steps each…",
+    "reach_stop": "Stop",
+    "reach_measured": "The tutorial's G, {seeds} seeds × {steps} steps against a D of 32 units "
+                      "judging pairs: best coverage {best}; {clean} of {seeds} seeds stay in "
+                      "the target (in-target ratio ≥ 0.99), the best of them covering "
+                      "{best_clean}; median in-target ratio {ratio}.",
+    "reach_frontier": "independent fair bits (exact)",
+    "reach_seeds": "the tutorial's G, a dot a seed",
+    "reach_run": "this run now",
+    "reach_x": "coverage of the target",
+    "reach_y": "in-target ratio",
+    "c_reach": "Top right is a G that covers the whole target and never leaves it. The dotted "
+               "staircase is the best that independent bits do; the dots are what the "
+               "tutorial's G reached, trained against a strong D.",
+})
+_PT.update({
+    "intro_t": "Um gerador G transforma bits aleatórios em números; um discriminador D tenta "
+               "distingui-los de números reais do alvo, {name}. Toda métrica aqui é exata: "
+               "todos os vetores de ruído passam por G.",
+    "intro_t_est": "Um gerador G transforma números aleatórios em números; um discriminador D "
+                   "tenta distingui-los de números reais do alvo, {name}. Com este ruído as "
+                   "métricas são estimadas com 4.096 sorteios fixos; com ruído binário todas "
+                   "são exatas.",
+    "f_target": "Alvo (os números reais)",
+    "target_help": "Quais inteiros são reais, e com que frequência. Escolha um, digite um "
+                   "(even, odd, multiples:K, range:A-B, primes, set:1,5,9, ou com pesos "
+                   "set:1=2,5=1), ou clique nas barras do gráfico da distribuição de saída "
+                   "para pôr números ou tirá-los.",
+    "target_type": "Ou digite um alvo",
+    "target_bad": "Alvo não mudou: {error}",
+    "tgt_even": "números pares (o tutorial)",
+    "tgt_odd": "números ímpares",
+    "tgt_multiples": "múltiplos de {k}",
+    "tgt_range": "de {a} a {b}",
+    "tgt_primes": "primos",
+    "tgt_set": "seu conjunto: {spec}",
+    "target_now": "Alvo: {name}, {size} números abaixo de {upper}.",
+    "m_even_t": "Taxa no alvo (exata)",
+    "m_even_t_est": "Taxa no alvo (estim.)",
+    "m_even_help_t": "Fração das saídas de G que são números do alvo, sobre todos os vetores "
+                     "de ruído.",
+    "m_coverage_help_t": "Fração dos números do alvo que G chega a emitir. Cobertura baixa é "
+                         "colapso de modo.",
+    "ratio_title_t": "Taxa no alvo e cobertura",
+    "batch_ratio_t": "taxa no alvo (lote, ruidosa)",
+    "exact_ratio_t": "taxa no alvo (exata)",
+    "exact_ratio_t_est": "taxa no alvo (estimada)",
+    "c_ratio_t": "A taxa exata no alvo pode chegar a 1 com cobertura baixa: tudo no alvo, "
+                 "poucos números.",
+    "c_ratio_t_est": "A taxa estimada no alvo pode chegar a 1 com cobertura baixa: tudo no "
+                     "alvo, poucos números.",
+    "c_distribution_t": "As barras são a saída exata de G sobre cada inteiro (azul no alvo, "
+                        "vermelho fora dele); as barras cinza por baixo são o alvo p. Clique "
+                        "numa barra para tirar o número do alvo ou pô-lo nele.",
+    "c_distribution_t_est": "As barras são a saída de G sobre cada inteiro, estimada com 4.096 "
+                            "sorteios fixos (azul no alvo, vermelho fora dele); as barras "
+                            "cinza por baixo são o alvo p.",
+    "collapse_now_t": "Colapso de modo desde o passo {step}: G emite {used} dos {evens} números "
+                      "do alvo, cerca de {modes} deles com frequência (modos efetivos).",
+    "branch_row_t": "{mark} **{name}** · passo {step} · no alvo {even} · cobertura {coverage}",
+    "reach_title": "Até onde chega um G de uma camada",
+    "reach_intro": "O G do tutorial aplica um limiar a um mapa linear do ruído: cada bit de "
+                   "saída é uma função própria do ruído. Bits independentes emitiriam um "
+                   "subcubo (todos os números que seguem um padrão como 1*0*00); ele só fica "
+                   "no alvo num subcubo contido no alvo. Os múltiplos de 4 são um subcubo; "
+                   "nenhum par de múltiplos de 3 difere em um bit só.",
+    "reach_exact": "Bits independentes e justos (exato): no máximo {k} dos {size} números do "
+                   "alvo sem sair do alvo.",
+    "reach_no_exact": "Acima de {bits} bits os subcubos não são enumerados.",
+    "reach_measure": "Medir o G do tutorial em {seeds} sementes",
+    "reach_running": "Treinando {seeds} Gs lineares por {steps} passos cada…",
+    "reach_stop": "Parar",
+    "reach_measured": "O G do tutorial, {seeds} sementes × {steps} passos contra um D de 32 "
+                      "unidades que julga duplas: melhor cobertura {best}; {clean} de {seeds} "
+                      "sementes ficam no alvo (taxa no alvo ≥ 0,99), a melhor delas cobrindo "
+                      "{best_clean}; taxa no alvo mediana {ratio}.",
+    "reach_frontier": "bits independentes e justos (exato)",
+    "reach_seeds": "o G do tutorial, um ponto por semente",
+    "reach_run": "este treino agora",
+    "reach_x": "cobertura do alvo",
+    "reach_y": "taxa no alvo",
+    "c_reach": "No canto de cima à direita está um G que cobre o alvo inteiro sem nunca sair "
+               "dele. A escada pontilhada é o melhor que bits independentes fazem; os pontos "
+               "são o que o G do tutorial alcançou, treinado contra um D forte.",
+})
 STRINGS = {"en": _EN, "pt": _PT}
 
 

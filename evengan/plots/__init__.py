@@ -21,6 +21,7 @@ G_COLOR = "#2ca02c"
 D_COLOR = "#9467bd"
 COVERAGE_COLOR = "#ff7f0e"
 TARGET_COLOR = "#444444"
+TARGET_FILL = "#d0d0d0"
 LN2 = math.log(2.0)
 
 
@@ -181,32 +182,45 @@ def ratio_figure(batch_steps, even_batch, eval_steps, even_exact, coverage,
     return figure(data, layout, labels.get("title", "Even ratio and coverage"))
 
 
-def distribution_figure(q, target, labels=None) -> go.Figure:
-    """G's exact output distribution over every integer against the uniform-over-evens target."""
+def distribution_figure(q, target, labels=None, clickable: bool = False) -> go.Figure:
+    """G's exact output distribution over every integer, drawn over the target p (grey bars
+    under G's): G's bars blue on the target's numbers, red elsewhere (even and odd for the
+    tutorial's target). clickable: a clear bar the full height of every integer, so that a
+    click anywhere in its column picks it (the page toggles it in the target)."""
     labels = labels or {}
-    q = _f32(q)
+    q, target = _f32(q), _f32(target)
     xs = np.arange(len(q))
     data = [
-        {"type": "bar", "x": xs, "y": q, "name": labels.get("q", "G's output q"),
-         "marker": {"color": np.where(xs % 2 == 0, EVEN_COLOR, ODD_COLOR).tolist()},
+        {"type": "bar", "x": xs, "y": q, "name": labels.get("q", "G's output q"), "zorder": 2,
+         "width": 0.6, "marker": {"color": _member_colors(target)},
          "hovertemplate": "%{x}: %{y:.4f}<extra></extra>"},
-        _target_line(target, labels.get("target", "target p"), "x", "y", True),
+        _target_bars(target, labels.get("target", "target p"), "x", "y", True),
     ]
+    if clickable:
+        top = 1.05 * max(float(q.max(initial=0)), float(target.max(initial=0)), 1e-9)
+        data.append({"type": "bar", "x": xs, "y": np.full(len(xs), top, np.float32),
+                     "zorder": 0, "width": 1.0, "marker": {"color": "rgba(0,0,0,0)"},
+                     "hoverinfo": "none", "showlegend": False, "name": "pick"})
     layout = {"xaxis": {"title": {"text": labels.get("x", "integer")}},
-              "yaxis": {"title": {"text": "q"}}, "bargap": 0.05}
+              "yaxis": {"title": {"text": "q"}}, "barmode": "overlay", "bargap": 0.0,
+              "hovermode": "closest"}
+    if clickable:
+        layout.update(clickmode="event+select", dragmode="select")
     return figure(data, layout, labels.get("title", "Output distribution (exact)"))
 
 
-def _target_line(target, name: str, xaxis: str, yaxis: str, legend: bool) -> dict:
-    """The target as one flat dotted line at its level on the numbers it covers (the evens):
-    drawn through every integer it would zig-zag between that level and 0."""
+def _member_colors(target) -> list[str]:
+    """Blue for the target's numbers, red for the rest."""
+    return np.where(_f32(target) > 0, EVEN_COLOR, ODD_COLOR).tolist()
+
+
+def _target_bars(target, name: str, xaxis: str, yaxis: str, legend: bool) -> dict:
+    """The target p as light grey bars, under G's bars, one per integer."""
     target = _f32(target)
-    level = float(target.max()) if len(target) else 0.0
-    covered = np.flatnonzero(target > 0)
-    x = [covered[0] - 0.5, covered[-1] + 0.5] if len(covered) else []
-    return {"type": "scatter", "mode": "lines", "x": x, "y": [level] * len(x), "name": name,
-            "line": {"color": TARGET_COLOR, "dash": "dot", "width": 2}, "hoverinfo": "skip",
-            "showlegend": legend, "xaxis": xaxis, "yaxis": yaxis}
+    return {"type": "bar", "x": np.arange(len(target)), "y": target, "name": name,
+            "zorder": 1, "width": 1.0, "marker": {"color": TARGET_FILL},
+            "hovertemplate": "%{x}: p = %{y:.4f}<extra></extra>", "showlegend": legend,
+            "xaxis": xaxis, "yaxis": yaxis}
 
 
 # The colours of events on a step axis: a collapse red, a recovery green, others grey.
@@ -275,21 +289,25 @@ def compare_figure(runs: Sequence[dict], splits: Sequence[tuple[int, str]] = (),
     return figure(data, layout, labels.get("title", "Runs compared"), height=620)
 
 
-def distributions_figure(names: Sequence[str], qs, target, labels=None) -> go.Figure:
+def distributions_figure(names: Sequence[str], qs, targets, labels=None) -> go.Figure:
     """Runs' exact output distributions side by side: one row of bars per run, on one
-    integer axis, even bars blue and odd bars red, the target dotted in each."""
+    integer axis, over the run's target (grey; `targets` one per run, or one for all), G's
+    bars blue on the target's numbers and red elsewhere."""
     labels = labels or {}
     rows = len(names)
-    xs = np.arange(len(target))
-    colors = np.where(xs % 2 == 0, EVEN_COLOR, ODD_COLOR).tolist()
-    top_q = max(float(np.max(q)) for q in qs) if rows else 1.0
+    targets = list(targets) if rows and np.ndim(targets) == 2 else [targets] * rows
+    top_q = max(max(float(np.max(q)), float(np.max(p))) for q, p in zip(qs, targets,
+                                                                      strict=True)) \
+        if rows else 1.0
     data, layout = [], {}
-    for i, (name, q) in enumerate(zip(names, qs, strict=True)):
+    for i, (name, q, target) in enumerate(zip(names, qs, targets, strict=True)):
         axis = "" if i == 0 else str(i + 1)
-        data.append({"type": "bar", "x": xs, "y": _f32(q), "name": name, "showlegend": False,
-                     "marker": {"color": colors}, "xaxis": f"x{axis}", "yaxis": f"y{axis}",
+        data.append({"type": "bar", "x": np.arange(len(q)), "y": _f32(q), "name": name,
+                     "showlegend": False, "zorder": 2, "width": 0.6,
+                     "marker": {"color": _member_colors(target)}, "xaxis": f"x{axis}",
+                     "yaxis": f"y{axis}",
                      "hovertemplate": f"{name}<br>" + "%{x}: %{y:.4f}<extra></extra>"})
-        data.append(_target_line(target, labels.get("target", "target p"), f"x{axis}",
+        data.append(_target_bars(target, labels.get("target", "target p"), f"x{axis}",
                                  f"y{axis}", i == 0))
         layout[f"yaxis{axis}"] = {"domain": _band(i, rows, 0.06), "range": [0, 1.05 * top_q],
                                   "title": {"text": name, "font": {"size": 12}}}
@@ -298,6 +316,6 @@ def distributions_figure(names: Sequence[str], qs, target, labels=None) -> go.Fi
     if rows:
         layout[f"xaxis{rows if rows > 1 else ''}"]["title"] = {
             "text": labels.get("x", "integer")}
-    layout.update(bargap=0.05, legend={"orientation": "h", "y": -0.12})
+    layout.update(barmode="overlay", bargap=0.0, legend={"orientation": "h", "y": -0.12})
     return figure(data, layout, labels.get("title", "Output distributions (exact)"),
                   height=max(HEIGHT, 150 * rows + 90))
