@@ -123,6 +123,25 @@ def click(page, name: str) -> None:
     page.get_by_role("button", name=name, exact=False).first.click()
 
 
+_BAR_JS = """([key, n]) => {
+  const el = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const size = el._fullLayout._size, box = el.getBoundingClientRect();
+  return [box.left + size.l + el._fullLayout.xaxis.l2p(n), box.top + size.t + size.h / 2];
+}"""
+
+
+def click_bar(page, n: int, key: str = "look_distribution") -> None:
+    """Clicks integer n's column on a bar chart, as a hand would: Plotly picks the point the
+    pointer hovers, so the pointer moves there first."""
+    page.locator(f".st-key-{key}").scroll_into_view_if_needed()
+    page.wait_for_function(f"document.querySelector('.st-key-{key} .js-plotly-plot')"
+                           "?._fullLayout?.xaxis", timeout=20_000)
+    x, y = page.evaluate(_BAR_JS, [key, n])
+    page.mouse.move(x, y)
+    time.sleep(0.3)
+    page.mouse.click(x, y)
+
+
 def wait_for_step(page, predicate, timeout: float = 20.0) -> int:
     deadline = time.monotonic() + timeout
     while True:

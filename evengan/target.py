@@ -221,6 +221,9 @@ def toggled(spec: str, numbers: Sequence[int], upper: int) -> str:
 
     >>> toggled("multiples:4", [6], 16), toggled("multiples:4", [4, 8], 16)
     ('set:0,4,6,8,12', 'set:0,12')
+    >>> toggled("set:0,4,6,8,12", [6], 16)  # back where it was: its name again
+    'multiples:4'
+
     """
     w = weights(spec, upper).copy()
     picked = sorted({int(x) for x in numbers if 0 <= int(x) < upper})
@@ -229,4 +232,7 @@ def toggled(spec: str, numbers: Sequence[int], upper: int) -> str:
     w[picked] = 0 if all(w[x] > 0 for x in picked) else np.maximum(w[picked], 1)
     if not w.any():
         raise ValueError("a target needs at least one number")
+    for named in (spec, *CHOICES):  # clicked back to a named target: keep its name
+        if np.array_equal(weights(named, upper), w):
+            return canonical(named)
     return canonical("set:" + ",".join(f"{x}={int(w[x])}" for x in np.flatnonzero(w)))

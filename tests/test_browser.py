@@ -13,6 +13,7 @@ from benchmarks.browser import (
     browser_missing,
     chromium,
     click,
+    click_bar,
     dashboard_server,
     open_page,
     step_metric,
@@ -234,5 +235,31 @@ def test_each_lesson_key_step_opens_in_the_browser(server, browser, where):
     assert step.title["en"] in card.inner_text()
     target = ".st-key-chart_lesson_fig" if step.figure else f".st-key-look_{step.look}"
     page.locator(f"{target} .js-plotly-plot").first.wait_for(timeout=30_000)
+    no_exceptions(page)
+    page.context.close()
+
+
+def _target_in_address(page, words: str) -> None:
+    page.wait_for_function(f"decodeURIComponent(location.search).includes({words!r})",
+                           timeout=30_000)
+
+
+def test_a_target_chosen_by_clicking_bars_trains_and_measures_its_reach(server, browser):
+    page = open_page(browser, server + "/?target=multiples:4&n_bits=5")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 5",
+                           timeout=20_000)
+    click_bar(page, 6)  # not a multiple of 4: it joins the target
+    _target_in_address(page, "target=set:0,4,6,8,12,16,20,24,28")
+    page.wait_for_function(  # the grey target bar under 6 is drawn
+        "document.querySelector('.st-key-look_distribution .js-plotly-plot')"
+        "?._fullData?.[1]?.y?.[6] > 0", timeout=20_000)
+    assert page.get_by_text("In-target ratio (exact)").count() >= 1
+    click_bar(page, 6)  # in it now: it leaves, and the target has its name back
+    _target_in_address(page, "target=multiples:4")
+    page.get_by_role("button", name="Measure the tutorial's G").click()
+    page.get_by_text("seeds stay in the target").wait_for(timeout=90_000)
+    page.wait_for_function(  # staircase, 16 seeds and the run
+        "document.querySelector('.st-key-look_reach .js-plotly-plot')?.data?.length === 3",
+        timeout=20_000)
     no_exceptions(page)
     page.context.close()

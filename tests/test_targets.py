@@ -268,3 +268,27 @@ def test_a_checkpoint_from_before_targets_loads_with_its_in_target_ratio(max_int
     back.save(again)
     again.seek(0)
     assert Trainer.load(again).step_count == 250
+
+
+@pytest.mark.parametrize("spec", list(KINDS))
+def test_clicking_numbers_in_and_out_follows_a_plain_set_model(spec):
+    """40 clicks of one to three numbers each (fixed seed), against a dict of weights: all
+    picked in the target, they leave; otherwise they join with weight 1 (or keep theirs)."""
+    gen = np.random.default_rng(7)
+    model = {x: w for x, w in enumerate(brute_weights(spec, 32)) if w}
+    current = spec
+    for _ in range(40):
+        picked = gen.choice(32, size=gen.integers(1, 4), replace=False).tolist()
+        if all(x in model for x in picked):
+            after = {x: w for x, w in model.items() if x not in picked}
+        else:
+            after = {**model, **{x: model.get(x, 1) for x in picked}}
+        if not after:
+            with pytest.raises(ValueError, match="at least one number"):
+                T.toggled(current, picked, 32)
+            continue
+        current, model = T.toggled(current, picked, 32), after
+        want = np.zeros(32)
+        want[list(model)] = list(model.values())
+        assert np.allclose(T.distribution(current, 32), want / want.sum(), atol=1e-15)
+        assert GANConfig(n_bits=5, target=current).target == current  # a valid config

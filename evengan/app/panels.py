@@ -68,11 +68,12 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
         z = engine.display_noise()
         probs = engine.probabilities(z)[0].numpy()
         ints = convert_float_matrix_to_int_list(probs)
+        words = (("parity", "parity"), ("even", "even"), ("odd", "odd")) if cfg.is_even else \
+            (("parity", "heat_member"), ("even", "heat_in"), ("odd", "heat_out"))
         chart(
             plots.bits_heatmap(probs, ints, _labels(
                 ("title", "heat_title"), ("soft", "soft"), ("hard", "hard"), ("push", "push"),
-                ("parity", "parity"), ("even", "even"), ("odd", "odd")),
-                push=engine.push(z)[0].numpy()),
+                *words), push=engine.push(z)[0].numpy(), member=targets.member(cfg, ints)),
             key="chart_heatmap")
         st.caption(t("c_heatmap"))
     with right, st.container(key="look_distribution"):

@@ -52,6 +52,12 @@ def entropy(config: GANConfig) -> float:
     return _entropy(config.target, config.upper)
 
 
+def member(config: GANConfig, ints) -> list[bool]:
+    """Whether each number is in the run's target."""
+    w = targets.weights(config.target, config.upper)
+    return [0 <= v < len(w) and bool(w[v]) for v in ints]
+
+
 def _typed() -> None:
     ss = st.session_state
     text = ss.get("w_target_text", "").strip()
@@ -79,8 +85,10 @@ def picker() -> None:
 
 
 def distribution_chart(trainer: Trainer, ev: dict) -> None:
-    """G's distribution over the target; a click on a bar (or a box over several) takes its
-    numbers out of the target when all are in it, or puts them in."""
+    """G's distribution over the target; a click on a bar (shift-click for several) takes its
+    numbers out of the target when all are in it, or puts them in. (Streamlit selects points
+    on a click when the chart's drag mode is its own, pan: a figure set to box-select would
+    take clicks as events only.)"""
     ss = st.session_state
     cfg = trainer.config
     key = f"chart_distribution_{ss.get('pick_round', 0)}"  # a new key clears the selection
@@ -88,7 +96,7 @@ def distribution_chart(trainer: Trainer, ev: dict) -> None:
         ev["distribution"], targets.distribution(cfg.target, cfg.upper, 2**cfg.n_bits),
         {"title": t(exact("dist_title", cfg)), "q": t("q"), "target": t("target"),
          "x": t("integer")}, clickable=True)
-    chart(fig, key=key, on_select=lambda: _picked(key), selection_mode=("points", "box"))
+    chart(fig, key=key, on_select=lambda: _picked(key), selection_mode="points")
     st.caption(t(exact("c_distribution", cfg)))
 
 

@@ -923,6 +923,9 @@ _EN.update({
                    "click bars on the output-distribution chart to put numbers in or take "
                    "them out.",
     "target_type": "Or type a target",
+    "heat_member": "target",
+    "heat_in": "in",
+    "heat_out": "out",
     "target_bad": "Target not changed: {error}",
     "tgt_even": "even numbers (the tutorial)",
     "tgt_odd": "odd numbers",
@@ -956,7 +959,7 @@ _EN.update({
     "reach_title": "What a one-layer G can reach",
     "reach_intro": "The tutorial's G thresholds one linear map of the noise: each output bit "
                    "is its own function of the noise. Bits that were independent would emit "
-                   "a subcube (all numbers matching a pattern such as 1*0*00); it stays in the "
+                   "a subcube (all numbers matching a pattern such as `1*0*00`); it stays in the "
                    "target only on a subcube the target holds. Multiples of 4 are one subcube; "
                    "no two multiples of 3 differ in one bit.",
     "reach_exact": "Independent fair bits (exact): at most {k} of the {size} target numbers "
@@ -992,6 +995,9 @@ _PT.update({
                    "set:1=2,5=1), ou clique nas barras do gráfico da distribuição de saída "
                    "para pôr números ou tirá-los.",
     "target_type": "Ou digite um alvo",
+    "heat_member": "alvo",
+    "heat_in": "no alvo",
+    "heat_out": "fora",
     "target_bad": "Alvo não mudou: {error}",
     "tgt_even": "números pares (o tutorial)",
     "tgt_odd": "números ímpares",
@@ -1026,7 +1032,7 @@ _PT.update({
     "reach_title": "Até onde chega um G de uma camada",
     "reach_intro": "O G do tutorial aplica um limiar a um mapa linear do ruído: cada bit de "
                    "saída é uma função própria do ruído. Bits independentes emitiriam um "
-                   "subcubo (todos os números que seguem um padrão como 1*0*00); ele só fica "
+                   "subcubo (todos os números que seguem um padrão como `1*0*00`); ele só fica "
                    "no alvo num subcubo contido no alvo. Os múltiplos de 4 são um subcubo; "
                    "nenhum par de múltiplos de 3 difere em um bit só.",
     "reach_exact": "Bits independentes e justos (exato): no máximo {k} dos {size} números do "

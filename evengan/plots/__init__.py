@@ -100,9 +100,11 @@ def loss_figure(steps, loss_g, loss_d, smoothing: float = 0.0, labels=None,
     return figure(data, layout, labels.get("title", "Losses"))
 
 
-def bits_heatmap(probs, ints: Sequence[int], labels=None, push=None) -> go.Figure:
+def bits_heatmap(probs, ints: Sequence[int], labels=None, push=None,
+                 member: Sequence[bool] | None = None) -> go.Figure:
     """G's output on a fixed noise batch: soft probabilities, thresholded bits, where D pushes
-    each bit (`push`, red towards 1, blue towards 0; optional), parity.
+    each bit (`push`, red towards 1, blue towards 0; optional), and whether each number is in
+    the target (`member`; by default, whether it is even: the parity column).
 
     Rows are fixed noise vectors, so a row means the same input at every step; each is labelled
     with the number it decodes to.
@@ -111,8 +113,9 @@ def bits_heatmap(probs, ints: Sequence[int], labels=None, push=None) -> go.Figur
     probs = _f32(probs)
     k, n = probs.shape
     even_word, odd_word = labels.get("even", "even"), labels.get("odd", "odd")
-    rows = [f"z{i:02d} → {v} ({even_word if v % 2 == 0 else odd_word})"
-            for i, v in enumerate(ints)]
+    inside = [v % 2 == 0 for v in ints] if member is None else [bool(m) for m in member]
+    rows = [f"z{i:02d} → {v} ({even_word if ok else odd_word})"
+            for i, (v, ok) in enumerate(zip(ints, inside, strict=True))]
     bits = [f"b{n - 1 - j}" for j in range(n)]
     hover = "%{y}<br>%{x}: %{z:.2f}<extra></extra>"
     grey = [[0, "#ffffff"], [1, "#111111"]]
@@ -123,7 +126,8 @@ def bits_heatmap(probs, ints: Sequence[int], labels=None, push=None) -> go.Figur
         {**common, "z": (probs >= 0.5).astype(np.float32), "x": bits, "colorscale": grey,
          "hovertemplate": hover, "xaxis": "x2", "yaxis": "y"},
         *([] if push is None else [_push_panel(_f32(push), bits, rows)]),
-        {**common, "z": _f32([[v % 2] for v in ints]), "x": [labels.get("parity", "parity")],
+        {**common, "z": _f32([[0 if ok else 1] for ok in inside]),
+         "x": [labels.get("parity", "parity")],
          "colorscale": [[0, EVEN_COLOR], [1, ODD_COLOR]], "hovertemplate": "%{y}<extra></extra>",
          "xaxis": "x3", "yaxis": "y"},
     ]
@@ -204,8 +208,8 @@ def distribution_figure(q, target, labels=None, clickable: bool = False) -> go.F
     layout = {"xaxis": {"title": {"text": labels.get("x", "integer")}},
               "yaxis": {"title": {"text": "q"}}, "barmode": "overlay", "bargap": 0.0,
               "hovermode": "closest"}
-    if clickable:
-        layout.update(clickmode="event+select", dragmode="select")
+    if clickable:  # a drag would pan the chart away from the bars being picked
+        layout["xaxis"]["fixedrange"] = layout["yaxis"]["fixedrange"] = True
     return figure(data, layout, labels.get("title", "Output distribution (exact)"))
 
 
