@@ -257,7 +257,7 @@ def test_a_target_chosen_by_clicking_bars_trains_and_measures_its_reach(server, 
     click_bar(page, 6)  # in it now: it leaves, and the target has its name back
     _target_in_address(page, "target=multiples:4")
     page.get_by_role("button", name="Measure the tutorial's G").click()
-    page.get_by_text("seeds stay in the target").wait_for(timeout=90_000)
+    page.get_by_text("in-target ratio ≥ 0.99").wait_for(timeout=90_000)
     page.wait_for_function(  # staircase, 16 seeds and the run
         "document.querySelector('.st-key-look_reach .js-plotly-plot')?.data?.length === 3",
         timeout=20_000)

@@ -149,7 +149,8 @@ def reach_panel(trainer: Trainer, ev: dict) -> None:
                       icon=":material/science:", on_click=_ask)
         else:
             s = reach.summary(measured)
-            st.markdown(t("reach_measured", seeds=measured["seeds"], steps=num(
+            words = "reach_measured" if s["clean_seeds"] else "reach_measured_none"
+            st.markdown(t(words, seeds=measured["seeds"], steps=num(
                 measured["steps"], ","), best=num(s["best"], ".2f"), clean=s["clean_seeds"],
                 best_clean=num(s["best_clean"], ".2f"), ratio=num(s["median_ratio"], ".2f")))
         chart(reach_figure(points, measured, (ev["coverage"], ev["target_ratio"]), {

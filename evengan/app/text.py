@@ -972,6 +972,10 @@ _EN.update({
                       "judging pairs: best coverage {best}; {clean} of {seeds} seeds stay in "
                       "the target (in-target ratio ≥ 0.99), the best of them covering "
                       "{best_clean}; median in-target ratio {ratio}.",
+    "reach_measured_none": "The tutorial's G, {seeds} seeds × {steps} steps against a D of 32 "
+                           "units judging pairs: best coverage {best}, but no seed stays in "
+                           "the target (in-target ratio ≥ 0.99); median in-target ratio "
+                           "{ratio}.",
     "reach_frontier": "independent fair bits (exact)",
     "reach_seeds": "the tutorial's G, a dot a seed",
     "reach_run": "this run now",
@@ -1045,6 +1049,10 @@ _PT.update({
                       "unidades que julga duplas: melhor cobertura {best}; {clean} de {seeds} "
                       "sementes ficam no alvo (taxa no alvo ≥ 0,99), a melhor delas cobrindo "
                       "{best_clean}; taxa no alvo mediana {ratio}.",
+    "reach_measured_none": "O G do tutorial, {seeds} sementes × {steps} passos contra um D de "
+                           "32 unidades que julga duplas: melhor cobertura {best}, mas nenhuma "
+                           "semente fica no alvo (taxa no alvo ≥ 0,99); taxa no alvo mediana "
+                           "{ratio}.",
     "reach_frontier": "bits independentes e justos (exato)",
     "reach_seeds": "o G do tutorial, um ponto por semente",
     "reach_run": "este treino agora",
