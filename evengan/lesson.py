@@ -43,8 +43,8 @@ from .presets import PRESETS
 LESSON_DIR = Path(__file__).with_name("lessons")
 LANGUAGES = ("en", "pt")  # every text of a lesson is given in each
 # Charts a step may point to: the Train page's four, and the lab's views.
-LOOKS = ("losses", "ratio", "heatmap", "distribution", "timeline", "noise", "landscape",
-         "gweights", "dynamics", "slowmo", "edit")
+LOOKS = ("losses", "ratio", "heatmap", "distribution", "reach", "timeline", "noise",
+         "landscape", "gweights", "dynamics", "slowmo", "edit")
 # Figures a step may show beside the run (evengan.lesson_figures makes them).
 FIGURES = ("packing", "unrolling", "convergence", "seeds")
 MAX_STEPS_PER_LESSON = 20
