@@ -58,7 +58,8 @@ class Draws:
         """
         if self._parity is not None:
             return piece.view(self.R, self.batch, self.n) * self._parity
-        return self._table_bits[rng.below(piece, len(self._table_bits))]
+        picked = self._table[rng.below(piece, len(self._table))]
+        return ints_to_bits(picked, self.n).to(torch.float32)
 
     def _blur(self, h, j: int, shape):
         """Instance noise for D's step j: Gaussian blur added to what D sees, real and fake."""

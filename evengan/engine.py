@@ -18,7 +18,7 @@ from . import optim, rng
 from . import target as targets
 from .config import GANConfig
 from .draws import Draws
-from .encoding import bits_to_ints, ints_to_bits
+from .encoding import bits_to_ints
 from .evaluation import Evaluation
 from .gradients import _KEEP_GRAD, Gradients, Raw, Seen
 from .losses import LOSSES
@@ -121,10 +121,11 @@ class Engine(RunState, Draws, Gradients, Remedies, Evaluation):
         self._set_target(self.base)
 
     def _set_target(self, config: GANConfig) -> None:
-        """The real numbers' sampling table as bits, so a real batch is one lookup; for the
-        tutorial's evens of n bits, a mask that zeroes the parity bit of n fair bits."""
-        table = torch.from_numpy(targets.sampling_table(config.target, config.upper))
-        self._table_bits = ints_to_bits(table.to(self.device), self.n).to(torch.float32)
+        """The real numbers' sampling table, so a real batch is one lookup; for the tutorial's
+        evens of n bits, a mask that zeroes the parity bit of n fair bits."""
+        # As integers (8 bytes an entry, not 4 * n_bits): a table may hold 65,536 entries.
+        self._table = torch.from_numpy(targets.sampling_table(config.target, config.upper)
+                                       ).to(self.device)
         self._parity = self._member = None
         if config.is_even and config.upper == 2**self.n:
             self._parity = torch.ones(self.n, device=self.device)
