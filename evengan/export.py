@@ -125,7 +125,8 @@ def _weights_code(config: GANConfig) -> str:
     if kind == "primes":
         return ("{x: 1 for x in range(2, UPPER) "
                 "if all(x % d for d in range(2, math.isqrt(x) + 1))}")
-    return repr({x: w for x, w in args if x < config.upper})
+    w = targets.weights(config.target, config.upper)
+    return repr({int(x): int(w[x]) for x in w.nonzero()[0]})
 
 
 _HEAD = '''# A GAN on integers, exported from evengan as a plain PyTorch script.

@@ -72,7 +72,7 @@ def _parsed(spec: str) -> tuple[str, tuple]:
     return _parse(spec)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def _parse(spec: str) -> tuple[str, tuple]:
     text = spec.strip().lower()
     kind, colon, rest = text.partition(":")
@@ -87,28 +87,40 @@ def _parse(spec: str) -> tuple[str, tuple]:
     if kind == "range" and "-" in rest:
         return kind, _run(rest.strip(), spec)
     if kind == "set" and colon:
-        items: dict[int, int] = {}
-        for item in rest.split(","):
-            run, eq, w = item.partition("=")
-            weight = _number(w.strip(), spec) if eq else 1
-            if not 1 <= weight <= MAX_WEIGHT:
-                raise ValueError(f"target {_short(spec)}: a weight must be 1..{MAX_WEIGHT}")
-            lo, hi = _run(run.strip(), spec)
-            if hi - lo > MAX_NUMBER:
-                raise ValueError(f"target {_short(spec)}: the run {run.strip()!r} is too long")
-            for x in range(lo, hi + 1):
-                if x in items:
-                    raise ValueError(f"target {_short(spec)}: {x} is named twice")
-                items[x] = weight
-        g = math.gcd(*items.values())
-        return kind, tuple(sorted((x, w // g) for x, w in items.items()))
+        return kind, _intervals(rest, spec)
     raise ValueError(f"target must be even, odd, multiples:K, range:A-B, primes or set:1,5,9 "
                      f"(weights as set:1=2,5=1), got {_short(spec)}")
 
 
+def _intervals(rest: str, spec: str) -> tuple[tuple[int, int, int], ...]:
+    """A set's items as (first, last, weight) runs: sorted, weights divided by their common
+    factor, neighbouring runs of one weight joined. Kept as runs, not number by number, so a
+    set of thousands of numbers costs a few tuples."""
+    runs = []
+    for item in rest.split(","):
+        run, eq, w = item.partition("=")
+        weight = _number(w.strip(), spec) if eq else 1
+        if not 1 <= weight <= MAX_WEIGHT:
+            raise ValueError(f"target {_short(spec)}: a weight must be 1..{MAX_WEIGHT}")
+        runs.append((*_run(run.strip(), spec), weight))
+    runs.sort()
+    for (_, hi, _), (lo, _, _) in zip(runs, runs[1:]):
+        if lo <= hi:
+            raise ValueError(f"target {_short(spec)}: {lo} is named twice")
+    g = math.gcd(*(w for _, _, w in runs))
+    out: list[tuple[int, int, int]] = []
+    for lo, hi, w in runs:
+        if out and out[-1][1] + 1 == lo and out[-1][2] == w // g:
+            out[-1] = (out[-1][0], hi, w // g)
+        else:
+            out.append((lo, hi, w // g))
+    return tuple(out)
+
+
 def parse(spec: str) -> tuple[str, tuple]:
-    """(kind, arguments): ("multiples", (3,)), ("range", (4, 9)), ("set", ((1, 2), (5, 1)))
-    with weights divided by their common factor; ValueError for a bad string."""
+    """(kind, arguments): ("multiples", (3,)), ("range", (4, 9)), or for a set its runs
+    ((1, 1, 2), (5, 5, 1), (8, 12, 1)) as (first, last, weight), weights divided by their
+    common factor; ValueError for a bad string."""
     return _parsed(spec)
 
 
@@ -127,17 +139,20 @@ def canonical(spec: str) -> str:
         return f"multiples:{args[0]}"
     if kind == "range":
         return f"range:{args[0]}-{args[1]}"
-    parts, i = [], 0
-    while i < len(args):
-        j = i
-        while j + 1 < len(args) and args[j + 1] == (args[j][0] + 1, args[i][1]):
-            j += 1
-        if j - i < 2:
-            j = i
-        x, w = args[i]
-        parts.append((f"{x}-{args[j][0]}" if j > i else str(x)) + (f"={w}" if w > 1 else ""))
-        i = j + 1
-    return "set:" + ",".join(parts)
+    return "set:" + _set_text(args)
+
+
+def _set_text(runs) -> str:
+    """Runs as a set's items: three numbers or more as A-B, fewer one by one, "=w" after
+    each item of weight w > 1."""
+    parts = []
+    for lo, hi, w in runs:
+        tail = f"={w}" if w > 1 else ""
+        if hi - lo >= 2:
+            parts.append(f"{lo}-{hi}{tail}")
+        else:
+            parts.extend(f"{x}{tail}" for x in range(lo, hi + 1))
+    return ",".join(parts)
 
 
 def _primes_below(upper: int) -> np.ndarray:
@@ -149,7 +164,7 @@ def _primes_below(upper: int) -> np.ndarray:
     return sieve[:upper]
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=32)
 def _weights(spec: str, upper: int) -> np.ndarray:
     kind, args = _parsed(spec)
     x = np.arange(upper)
@@ -165,9 +180,8 @@ def _weights(spec: str, upper: int) -> np.ndarray:
         w = _primes_below(upper)
     else:
         w = np.zeros(upper, dtype=np.int64)
-        for number, weight in args:
-            if number < upper:
-                w[number] = weight
+        for lo, hi, weight in args:
+            w[lo : hi + 1] = weight  # a slice past upper stops at it
     out = np.asarray(w, dtype=np.int64)
     out.flags.writeable = False
     return out
@@ -235,4 +249,10 @@ def toggled(spec: str, numbers: Sequence[int], upper: int) -> str:
     for named in (spec, *CHOICES):  # clicked back to a named target: keep its name
         if np.array_equal(weights(named, upper), w):
             return canonical(named)
-    return canonical("set:" + ",".join(f"{x}={int(w[x])}" for x in np.flatnonzero(w)))
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], w, [0]])))  # where the weight changes
+    runs = [(int(a), int(b) - 1, int(w[a])) for a, b in zip(edges[:-1], edges[1:]) if w[a]]
+    text = "set:" + _set_text(runs)
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"written as a set this target would take {len(text):,} characters, "
+                         f"more than the {MAX_LENGTH:,} a target may; type a shorter one")
+    return canonical(text)

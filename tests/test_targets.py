@@ -292,3 +292,14 @@ def test_clicking_numbers_in_and_out_follows_a_plain_set_model(spec):
         want[list(model)] = list(model.values())
         assert np.allclose(T.distribution(current, 32), want / want.sum(), atol=1e-15)
         assert GANConfig(n_bits=5, target=current).target == current  # a valid config
+
+
+def test_a_big_set_is_kept_as_runs_and_a_click_that_would_overflow_a_link_says_so():
+    assert T.parse("set:0-65535")[1] == ((0, 65535, 1),)  # one run, not 65,536 numbers
+    assert T.parse("set:4-7=2,0-3=2,9")[1] == ((0, 7, 2), (9, 9, 1))  # joined, sorted
+    cfg = GANConfig(n_bits=16, target="set:0-65535")
+    assert cfg.target_size == 65536
+    with pytest.raises(ValueError, match="would take 2[0-9,]+ characters") as info:
+        T.toggled("even", [3], 2**16)  # 32,767 separate pieces
+    assert "\n" not in str(info.value)
+    assert T.toggled("even", [3], 2**12).startswith("set:0,2-4,6,")  # 12 bits still fit
