@@ -299,7 +299,7 @@ def test_a_big_set_is_kept_as_runs_and_a_click_that_would_overflow_a_link_says_s
     assert T.parse("set:4-7=2,0-3=2,9")[1] == ((0, 7, 2), (9, 9, 1))  # joined, sorted
     cfg = GANConfig(n_bits=16, target="set:0-65535")
     assert cfg.target_size == 65536
-    with pytest.raises(ValueError, match="would take 2[0-9,]+ characters") as info:
+    with pytest.raises(ValueError, match=r"would take [0-9,]+ characters, more than") as info:
         T.toggled("even", [3], 2**16)  # 32,767 separate pieces
     assert "\n" not in str(info.value)
     assert T.toggled("even", [3], 2**12).startswith("set:0,2-4,6,")  # 12 bits still fit
