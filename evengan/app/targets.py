@@ -202,8 +202,8 @@ def measure_pending(trainer: Trainer) -> None:
 def _measure(config: GANConfig, key: str, bar) -> None:
     ss = st.session_state
     full = refusal(reach.measure_config(config), reach.SEEDS, kind="reach")
-    if full:
-        ss.notices.append(("warning", t("bad_config", error=plain(full))))
+    if full:  # the notices of this page run are already drawn: say it here
+        st.warning(t("bad_config", error=plain(full)))
         return
     uid, alive = ss.uid, session_alive()
     gate = scheduler().gate(uid, stop=lambda: not answers(alive))
