@@ -185,11 +185,13 @@ def _pad_log(name: str, arr: np.ndarray, columns: tuple[str, ...], config: GANCo
              ) -> np.ndarray:
     """A log from before its newest columns, with them added: the in-target ratio of a file
     that predates targets is the even ratio where the evens fill n bits (the same sum), and
-    unknown (NaN, a gap in the charts) where max_int cuts them."""
+    unknown (NaN, a gap in the charts) where max_int cuts them. Such a file's target can only
+    be the evens; a file that says otherwise was made by hand and gets NaN too."""
     if arr.shape[1] == len(columns):
         return arr
-    assert ADDED_COLUMNS[name] == ("target_ratio",)
-    known = config.upper == 2**config.n_bits
+    if ADDED_COLUMNS.get(name) != ("target_ratio",):  # a new added column needs its own rule
+        raise _refuse(f"the history {name!r} lacks columns this version cannot fill in")
+    known = config.is_even and config.upper == 2**config.n_bits
     extra = arr[:, columns.index("even_ratio")] if known else np.full(len(arr), np.nan)
     return np.column_stack([arr, extra])
 

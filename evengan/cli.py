@@ -12,11 +12,13 @@ import itertools
 import json
 import math
 import sys
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any, TextIO
 
 import torch
 
+from . import reach
 from . import target as targets
 from .cliargs import GridAxis, Once, Parser, one_line, step_count
 from .config import MAX_STEPS, GANConfig, allowed
@@ -38,14 +40,21 @@ MAX_SWEEP_RUNS = 65_536
 MAX_SWEEP_GAN_STEPS = 1_000_000_000
 
 
-def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+def _add_config_flags(parser: argparse.ArgumentParser,
+                      only: Sequence[str] | None = None) -> None:
+    """A flag for every config field, or for the fields `only` names (then no --lr and no
+    --preset): a command that would ignore a flag does not take it."""
     defaults = GANConfig()
     for f in fields(GANConfig):
+        if only is not None and f.name not in only:
+            continue
         flag = "--" + f.name.replace("_", "-")
         parser.add_argument(
             flag, *_ALIASES.get(f.name, []), dest=f.name, metavar="V", default=None,
             action=Once, help=f"{allowed(f.name)} (default {getattr(defaults, f.name)})",
         )
+    if only is not None:
+        return
     parser.add_argument("--lr", dest="lr", metavar="V", default=None, action=Once,
                         sets=("lr_g", "lr_d"), help="sets both --lr-g and --lr-d")
     parser.add_argument("--preset", default=None, action=Once,
@@ -92,9 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--notebook", action="store_true", help="a Jupyter notebook instead")
     rc = sub.add_parser("reach", help="what a one-layer G can reach for a target: exact for "
                         "independent bits, measured over seeds for the tutorial's G")
-    _add_config_flags(rc)
-    rc.add_argument("--seeds", type=step_count, default=16, action=Once, sets=("seed",),
-                    help="seeds to measure (default 16)")
+    _add_config_flags(rc, only=reach.FROM_RUN)
+    rc.add_argument("--seeds", type=step_count, default=reach.SEEDS, action=Once,
+                    help=f"seeds to measure, 1..{reach.MAX_SEEDS} (default {reach.SEEDS})")
     rc.add_argument("--steps", type=step_count, default=2000, action=Once,
                     help="steps per seed (default 2000)")
     rc.add_argument("--json", action="store_true", help="print the figures as one JSON line")
@@ -239,11 +248,11 @@ def cmd_sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"evengan sweep: {n_runs} runs x {args.steps} steps in {table.seconds:.1f} s "
               f"({rate:,.0f} GAN-steps/s)\n")
     head = "".join(f"{a:>14}" for a in table.axes)
-    ratio = "even" if all(c.is_even for c in cells) else "target"
+    ratio = "even" if table.ratio == "even_ratio" else "target"
     out.write(f"{head}{'seeds':>7}{ratio:>8}{'coverage':>10}{'entropy':>9}{'collapse':>10}\n")
     for cell in table.cells():
         vals = "".join(f"{cell[a]!s:>14}" for a in table.axes)
-        out.write(f"{vals}{cell['seeds']:>7}{cell['target_ratio']:>8.3f}"
+        out.write(f"{vals}{cell['seeds']:>7}{cell[table.ratio]:>8.3f}"
                   f"{cell['coverage']:>10.3f}"
                   f"{cell['entropy_bits']:>9.2f}{cell['collapse_probability']:>10.2f}\n")
     out.write("(medians over seeds; collapse = share of seeds with coverage < "
@@ -273,8 +282,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
             out.write(make(config, args.steps))
             return 0
         if args.command == "reach":
-            from . import reach
-
+            check_sweep_size(1, args.seeds, args.steps)
             return reach.command(config_from_args(args), args.seeds, args.steps, args.json,
                                  args.quiet, out, err)
         if args.command == "lesson-figures":

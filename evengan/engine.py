@@ -26,7 +26,8 @@ from .models import net_specs
 from .remedies import Remedies
 from .runstate import RunState
 
-# Record columns returned by step(), one row per run.
+# Record columns returned by step(), one row per run. even_batch keeps its name (logs and
+# checkpoints carry it): the fake batch's in-target share, its even share for the evens.
 RECORD_COLUMNS = ("loss_g", "loss_d", "d_real", "d_fake", "even_batch", "grad_g", "grad_d")
 # Hyperparameters that may differ between the runs of one batch: one value per run.
 PER_RUN = (
@@ -127,17 +128,19 @@ class Engine(RunState, Draws, Gradients, Remedies, Evaluation):
         self._table = torch.from_numpy(targets.sampling_table(config.target, config.upper)
                                        ).to(self.device)
         self._parity = self._member = None
-        if config.is_even and config.upper == 2**self.n:
-            self._parity = torch.ones(self.n, device=self.device)
-            self._parity[-1] = 0.0
+        if config.is_even:  # a fake counts as even by its last bit, as it always has
+            if config.upper == 2**self.n:
+                self._parity = torch.ones(self.n, device=self.device)
+                self._parity[-1] = 0.0
         else:
             weights = targets.weights(config.target, config.upper)
             self._member = torch.zeros(2**self.n, dtype=torch.bool, device=self.device)
             self._member[: config.upper] = torch.from_numpy(weights > 0).to(self.device)
 
     def _in_target(self, fake: torch.Tensor) -> torch.Tensor:
-        """Whether each fake (bit probabilities, thresholded at 0.5) is a target number: for
-        the evens of n bits, whether its last bit reads 0."""
+        """Whether each fake (bit probabilities, thresholded at 0.5) is a target number; for
+        the tutorial's evens, whether it is even (its last bit reads 0), below max_int or not,
+        so the batch's even share means what it always did."""
         if self._member is None:
             return fake[..., -1] < 0.5
         return self._member[bits_to_ints(fake >= 0.5)]

@@ -125,8 +125,9 @@ def _weights_code(config: GANConfig) -> str:
     if kind == "primes":
         return ("{x: 1 for x in range(2, UPPER) "
                 "if all(x % d for d in range(2, math.isqrt(x) + 1))}")
-    w = targets.weights(config.target, config.upper)
-    return repr({int(x): int(w[x]) for x in w.nonzero()[0]})
+    runs = [(lo, min(hi, config.upper - 1), w) for lo, hi, w in args if lo < config.upper]
+    return (f"{{x: w for lo, hi, w in {runs!r} for x in range(lo, hi + 1)}}"
+            "  # (first, last, weight) runs")
 
 
 _HEAD = '''# A GAN on integers, exported from evengan as a plain PyTorch script.

@@ -26,7 +26,7 @@ class Raw:
 
     real: Scores
     fake: Scores
-    fake_even: torch.Tensor  # whether each fake reads as a target number (even, by default)
+    fake_in: torch.Tensor  # whether each fake reads as a target number (even, by default)
     grad_g: torch.Tensor | None  # None where the network was not updated
     grad_d: torch.Tensor | None
     loss_g: torch.Tensor | None  # given by the autograd path, worked out later otherwise
@@ -113,7 +113,7 @@ class Gradients:
             else:
                 loss_g, loss_d = stacked("loss_g"), stacked("loss_d")
             judged = self._mean(torch.stack([real.judged, fake.judged], dim=-2))  # (k, R, 2)
-            even = self._mean(stacked("fake_even").to(torch.float32))
+            even = self._mean(stacked("fake_in").to(torch.float32))
             norms = []
             for name in ("grad_g", "grad_d"):
                 grads = None if getattr(raws[0], name) is None else stacked(name)

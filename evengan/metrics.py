@@ -16,7 +16,7 @@ from . import target as targets
 from .encoding import bits_to_ints, ints_to_bits
 
 # The scalar exact metrics, in the order logs and tables keep them. target_ratio came last, so
-# logs written before it are read with the even ratio in its place (the same for "even").
+# a log written before it is read with the column added (evengan.checkpoint._pad_log).
 SCALARS = ("even_ratio", "coverage", "distinct", "entropy_bits", "js_bits", "target_ratio")
 
 # Above this many (noise vector, integer) pairs the exact Bernoulli decoding is sampled instead.
@@ -83,7 +83,7 @@ def summarize(q: torch.Tensor, upper: int, target: str = targets.DEFAULT
     p; and the even ratio, whatever the target."""
     n = (q.shape[1] - 1).bit_length()
     p = target_distribution(n, upper, target).to(q.device)
-    target = p > 0
+    inside = p > 0
     q = q.to(torch.float64)
     support = q > 0
     # + 0.0 turns the -0.0 of a one-number generator into 0.0
@@ -91,14 +91,20 @@ def summarize(q: torch.Tensor, upper: int, target: str = targets.DEFAULT
     return {
         "even_ratio": q[:, 0::2].sum(1),
         # For the evens of n bits the two ratios are one sum, so they agree to the last bit.
-        "target_ratio": (q[:, 0::2].sum(1) if bool(target[0::2].all() and not target[1::2].any())
-                         else torch.where(target, q, torch.zeros_like(q)).sum(1)),
-        "coverage": (support & target).sum(1).to(torch.float64) / target.sum(),
+        "target_ratio": (q[:, 0::2].sum(1) if bool(inside[0::2].all() and not inside[1::2].any())
+                         else torch.where(inside, q, torch.zeros_like(q)).sum(1)),
+        "coverage": (support & inside).sum(1).to(torch.float64) / inside.sum(),
         "distinct": support.sum(1).to(torch.float64),
         "entropy_bits": entropy,
         "effective_modes": 2**entropy,
         "js_bits": js_divergence(q, p[None, :]),
     }
+
+
+def shown_ratio(target: str) -> str:
+    """The ratio a page or table shows for a run: the even ratio for the tutorial's evens (as
+    it always has, max_int or not), the in-target ratio for any other target."""
+    return "even_ratio" if target == targets.DEFAULT else "target_ratio"
 
 
 def js_divergence(q: torch.Tensor, p: torch.Tensor) -> torch.Tensor:

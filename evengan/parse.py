@@ -58,5 +58,13 @@ def config_from_strings(values: Mapping[str, Any], strict: bool = True
     try:
         return base.replace(**changes), problems
     except ValueError as exc:  # values fine alone but not together (pack vs batch size)
+        if not strict and "target" in changes:  # a target the bits leave empty: drop it alone
+            try:
+                rest = base.replace(**{k: v for k, v in changes.items() if k != "target"})
+            except ValueError:
+                pass
+            else:
+                problems.append(("target", str(exc)))
+                return rest, problems
         fail("config", str(exc))
         return base, problems

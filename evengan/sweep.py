@@ -25,7 +25,7 @@ from . import budget
 from .config import FIELD_NAMES, GANConfig, parse_field
 from .engine import RECORD_COLUMNS, Engine
 from .history import History
-from .metrics import COLLAPSE_SHARE, SCALARS
+from .metrics import COLLAPSE_SHARE, SCALARS, shown_ratio
 from .trainer import steps_to_eval
 
 METRICS = SCALARS
@@ -44,6 +44,8 @@ class SweepTable:
     # Optional per-run curves: metric -> array (runs, evaluations), with their steps.
     curves: dict[str, np.ndarray] = field(default_factory=dict)
     curve_steps: np.ndarray | None = None
+    # The ratio to show: the even ratio when every run's target is the evens, else in-target.
+    ratio: str = "even_ratio"
 
     @property
     def columns(self) -> list[str]:
@@ -87,6 +89,7 @@ MAX_SEEDS = 4096  # seeds per cell, as a count or a list
 
 def parse_grid(specs: Sequence[str]) -> dict[str, list]:
     """["lr_g=1e-4,1e-3", "batch_size=16,64"] -> {"lr_g": [1e-4, 1e-3], "batch_size": [16, 64]}.
+    Targets may be separated by ";" (the only way to sweep sets): "target=even;set:1,5,9".
 
     Raises ValueError for an unknown field, a field named twice, an empty or repeated value,
     or more than MAX_GRID_VALUES values on an axis or MAX_GRID_CELLS cells in all.
@@ -101,7 +104,9 @@ def parse_grid(specs: Sequence[str]) -> dict[str, list]:
             raise ValueError(f"--grid field must be a config field other than seed, got {name!r}")
         if name in grid:
             raise ValueError(f"--grid names {name} twice")
-        items = [v.strip() for v in values.split(",")]
+        # A set's own commas would split it: targets may be separated by ";" instead.
+        sep = ";" if name == "target" and ";" in values else ","
+        items = [v.strip() for v in values.split(sep)]
         if len(items) > MAX_GRID_VALUES:
             raise ValueError(f"--grid {name} has {len(items)} values; the most is "
                              f"{MAX_GRID_VALUES}")
@@ -186,6 +191,7 @@ def run_sweep(
     axes = list(grid)
     cells = [dict(zip(axes, values)) for values in itertools.product(*grid.values())]
     runs = [(cell, base.replace(**cell, seed=s)) for cell in cells for s in seed_list(seeds)]
+    ratio = ("even_ratio" if all(cfg.is_even for _, cfg in runs) else "target_ratio")
     groups: dict[tuple, list[int]] = {}
     for i, (_, cfg) in enumerate(runs):
         groups.setdefault(cfg.batch_key(), []).append(i)
@@ -207,14 +213,15 @@ def run_sweep(
                     _final_rows(engine, chunk, runs, results)
                     stopped["table"] = SweepTable(
                         axes=axes, rows=[r for r in results if r is not None],
-                        steps=engine.steps, seconds=time.perf_counter() - start)
+                        steps=engine.steps, seconds=time.perf_counter() - start, ratio=ratio)
                 raise
             _final_rows(engine, chunk, runs, results)
     if progress:
         progress(total, total)
     return SweepTable(axes=axes, rows=[r for r in results if r is not None], steps=steps,
                       seconds=time.perf_counter() - start, curves=curves,
-                      curve_steps=np.arange(n_evals) * curves_every if n_evals else None)
+                      curve_steps=np.arange(n_evals) * curves_every if n_evals else None,
+                      ratio=ratio)
 
 
 def _train(engine: Engine, steps: int, curves: dict, chunk: list[int], curves_every: int,
@@ -267,7 +274,8 @@ class Ensemble:
         self.engine = Engine(self._configs(self.config))
         cols = [f"{c}_{q}" for c in RECORD_COLUMNS[:4] for q in ("q1", "med", "q3")]
         self.history = History(cols, 2048)
-        ecols = [f"{m}_{q}" for m in ("target_ratio", "coverage") for q in ("q1", "med", "q3")]
+        # ratio_*: the even ratio for the evens, the in-target ratio for another target
+        ecols = [f"{m}_{q}" for m in ("ratio", "coverage") for q in ("q1", "med", "q3")]
         self.evals = History([*ecols, "collapse_probability"], 1024)
         self.last_coverage = np.full(self.k, np.nan)
         self._evaluate()
@@ -307,7 +315,7 @@ class Ensemble:
         ev = self.engine.evaluate()
         finite = self.engine.finite().numpy()
         row = [self.engine.steps]
-        for m in ("target_ratio", "coverage"):
+        for m in (shown_ratio(self.config.target), "coverage"):
             values = np.where(finite, ev[m].numpy(), np.nan)
             if finite.any():
                 row += np.nanquantile(values, self.QUANTILES).tolist()

@@ -46,7 +46,10 @@ def _short(spec: str) -> str:
 
 def _number(text: str, spec: str) -> int:
     if not (text.isascii() and text.isdigit()):
-        raise ValueError(f"target {_short(spec)}: {_short(text)} is not a whole number")
+        raise ValueError(f"target {_short(spec)}: {_short(text)} is not a whole number"
+                         + (" (no number may be negative)" if text.startswith("-") else ""))
+    if len(text.lstrip("0")) > 5:  # before int(): Python refuses over 4,300 digits, wordily
+        raise ValueError(f"target {_short(spec)}: {_short(text)} is above {MAX_NUMBER}")
     value = int(text)
     if value > MAX_NUMBER:
         raise ValueError(f"target {_short(spec)}: {value} is above {MAX_NUMBER}")
@@ -55,6 +58,8 @@ def _number(text: str, spec: str) -> int:
 
 def _run(text: str, spec: str) -> tuple[int, int]:
     """'A-B' or 'A' as an inclusive pair."""
+    if text.startswith("-"):
+        raise ValueError(f"target {_short(spec)}: {_short(text)}: no number may be negative")
     a, dash, b = text.partition("-")
     lo, hi = _number(a.strip(), spec), _number(b.strip(), spec) if dash else None
     hi = lo if hi is None else hi
@@ -131,7 +136,22 @@ def check(spec: str) -> None:
 
 def canonical(spec: str) -> str:
     """One spelling per target: sorted, weights divided by their common factor, weight 1
-    left out, runs of three or more numbers of one weight written A-B."""
+    left out, runs of three or more numbers of one weight written A-B. Kept for the last
+    targets seen: a config checks its target at every replace(), a recipe thousands of times."""
+    _parsed(spec)  # the type and length checks, before the cache hashes the string
+    return _canonical(spec)
+
+
+@lru_cache(maxsize=64)
+def _canonical(spec: str) -> str:
+    text = _spelled(spec)
+    if len(text) > MAX_LENGTH:  # "a-b=w" is written "a=w,b=w": the standard form can grow
+        raise ValueError(f"target written in its standard form takes {len(text):,} "
+                         f"characters, more than the {MAX_LENGTH:,} a target may")
+    return text
+
+
+def _spelled(spec: str) -> str:
     kind, args = _parsed(spec)
     if kind in ("even", "odd", "primes"):
         return kind
@@ -189,17 +209,27 @@ def _weights(spec: str, upper: int) -> np.ndarray:
 
 def weights(spec: str, upper: int) -> np.ndarray:
     """Whole-number weight of each integer 0..upper-1 (0: not in the target), int64."""
+    if not 1 <= int(upper) <= MAX_NUMBER + 1:
+        raise ValueError(f"the upper bound must be 1..{MAX_NUMBER + 1}, got {upper}")
     return _weights(canonical(spec), int(upper))
 
 
 def check_fits(spec: str, upper: int) -> None:
     """ValueError unless the target keeps a number below upper and its table fits."""
-    w = weights(spec, upper)
+    why = _misfit(canonical(spec), int(upper))
+    if why:
+        raise ValueError(why)
+
+
+@lru_cache(maxsize=64)
+def _misfit(spec: str, upper: int) -> str | None:
+    w = _weights(spec, upper)
     if not w.any():
-        raise ValueError(f"target {canonical(spec)!r} has no number below {upper}")
+        return f"target {_short(spec)} has no number below {upper}"
     if w.sum() > MAX_TABLE:
-        raise ValueError(f"target {canonical(spec)!r} weighs {int(w.sum()):,} table entries; "
-                         f"at most {MAX_TABLE:,}")
+        return (f"target {_short(spec)} weighs {int(w.sum()):,} table entries; at most "
+                f"{MAX_TABLE:,}")
+    return None
 
 
 def distribution(spec: str, upper: int, size: int | None = None) -> np.ndarray:
@@ -251,6 +281,9 @@ def toggled(spec: str, numbers: Sequence[int], upper: int) -> str:
             return canonical(named)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], w, [0]])))  # where the weight changes
     runs = [(int(a), int(b) - 1, int(w[a])) for a, b in zip(edges[:-1], edges[1:]) if w[a]]
+    if len(runs) * 2 > MAX_LENGTH:  # two characters a run at the least: no need to write it
+        raise ValueError(f"written as a set this target would take more than the "
+                         f"{MAX_LENGTH:,} characters a target may; type a shorter one")
     text = "set:" + _set_text(runs)
     if len(text) > MAX_LENGTH:
         raise ValueError(f"written as a set this target would take {len(text):,} characters, "

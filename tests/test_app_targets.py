@@ -64,3 +64,26 @@ def test_the_reach_is_measured_once_for_the_server_and_shown_in_portuguese():
     assert not leaks, leaks
     other = start(query)  # another student: the figures are there, no button to press
     assert all(b.key != "btn_reach" for b in other.button)
+
+
+def test_a_chart_selection_is_trusted_only_for_whole_finite_numbers():
+    points = [{"x": 6}, {"x": 7.0}, {"x": 2.5}, {"x": float("inf")}, {"x": float("nan")},
+              {"x": "3"}, {"x": None}, {"x": [1]}, {"x": True}, {"y": 4}, "x", 9]
+    assert app_targets.clicked_numbers(points) == [6, 7]
+    assert app_targets.clicked_numbers({"x": 1}) == [] == app_targets.clicked_numbers(None)
+
+
+def test_a_typed_target_the_bits_leave_empty_is_refused_and_the_evens_keep_their_words():
+    at = start({"max_int": "100"})
+    at.text_input(key="w_target_text").input("set:120").run()
+    assert trainer(at).config.target == "even" and at.selectbox(key="w_target").value == "even"
+    assert any("has no number below 100" in w.value for w in at.warning)
+    ev = trainer(at).evaluate()  # max_int cuts the evens; the page still shows the even ratio
+    assert metric(at, "Even ratio (exact)") == f"{ev['even_ratio']:.3f}"
+
+
+def test_a_link_whose_bits_empty_its_target_keeps_everything_else():
+    at = start({"target": "range:100-120", "n_bits": "6", "lr_g": "0.01", "seed": "5"})
+    cfg = trainer(at).config
+    assert (cfg.n_bits, cfg.lr_g, cfg.seed, cfg.target) == (6, 0.01, 5, "even")
+    assert any("has no number below 64" in w.value for w in at.warning)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from .. import budget, plots
 from .. import recipe as recipes
-from ..metrics import target_distribution
+from ..metrics import shown_ratio, target_distribution
 from ..scheduler import kind
 from ..trainer import Trainer
 from .charts import CHART_CONFIG, chart
@@ -254,7 +254,7 @@ def _branch_list(branches: dict[str, Trainer]) -> None:
         cols = st.columns([3, 1, 1], vertical_alignment="center")
         cols[0].markdown(t(exact("branch_row", tr.config), mark="●" if here else "○",
                            name=_md(name), step=num(tr.step_count, ","),
-                           even=num(ev['target_ratio'], ".3f"),
+                           even=num(ev[shown_ratio(tr.config.target)], ".3f"),
                            coverage=num(ev['coverage'], ".3f")))
         cols[1].button(t("branch_open"), key=f"btn_open_{name}", on_click=_open,
                        args=(name,), disabled=here, width="stretch")
@@ -292,7 +292,8 @@ def _compare(branches: dict[str, Trainer], smoothing: float) -> None:
         h, e = tr.history.thinned(points), tr.evals.thinned(points)
         data.append({"name": name, "step": h["step"], "loss_g": h["loss_g"],
                      "loss_d": h["loss_d"], "eval_step": e["step"],
-                     "even_ratio": e["target_ratio"], "coverage": e["coverage"]})
+                     "even_ratio": e[shown_ratio(tr.config.target)],  # the plot's key
+                     "coverage": e["coverage"]})
     splits = []
     base = ss.branch if ss.branch in names else names[0]
     for name, tr in zip(names, chosen, strict=True):
@@ -301,9 +302,9 @@ def _compare(branches: dict[str, Trainer], smoothing: float) -> None:
             label = t("branch_split", a=base, b=name, step=num(at, ","))
             splits.append((at, label + _differences(branches[base], tr, name)))
     # each run's ratio is against its own target: "even" only when every target is
-    mixed = next((tr.config for tr in chosen if not tr.config.is_even), chosen[0].config)
+    other = next((tr.config for tr in chosen if not tr.config.is_even), chosen[0].config)
     labels = {"title": t("branch_compare_title"), "loss_g": t("g_loss"),
-              "loss_d": t("d_loss"), "even_ratio": t(exact("exact_ratio", mixed)),
+              "loss_d": t("d_loss"), "even_ratio": t(exact("exact_ratio", other)),
               "coverage": t("coverage"), "x": t("x_step")}
     chart(plots.compare_figure(data, splits, smoothing, labels),
                     key="chart_compare", config=CHART_CONFIG)

@@ -10,7 +10,7 @@ from ..scheduler import kind
 from ..sweep import COLLAPSE_COVERAGE, Ensemble
 from ..trainer import Trainer
 from .charts import CHART_CONFIG, chart
-from .state import chart_points, loss_family, num, refusal, scheduler, t
+from .state import chart_points, exact, loss_family, num, refusal, scheduler, t
 from .text import plain
 
 
@@ -92,9 +92,9 @@ def panel() -> None:
             key="chart_ens_losses", config=CHART_CONFIG)
     with right:
         chart(lab_plots.band_figure(
-            e["step"], {t("exact_ratio"): band(e, "target_ratio"),
+            e["step"], {t(exact("exact_ratio", ens.config)): band(e, "ratio"),
                         t("coverage"): band(e, "coverage")},
-            t("ens_ratio"), {"x": t("x_step")}, yrange=(-0.02, 1.02),
+            t(exact("ens_ratio", ens.config)), {"x": t("x_step")}, yrange=(-0.02, 1.02),
             colors=(plots.EVEN_COLOR, plots.COVERAGE_COLOR)),
             key="chart_ens_ratio", config=CHART_CONFIG)
     st.caption(t("c_ensemble"))

@@ -7,6 +7,7 @@ import streamlit as st
 from .. import plots
 from ..draws import EVAL_DRAWS
 from ..encoding import convert_float_matrix_to_int_list
+from ..metrics import shown_ratio
 from ..trainer import Trainer
 from . import targets
 from .charts import chart
@@ -19,7 +20,7 @@ def metrics_row(trainer: Trainer, ev: dict) -> None:
     cols = st.columns(5)
     cols[0].metric(t("m_step"), num(trainer.step_count, ","))
     cfg = trainer.config
-    cols[1].metric(t(exact("m_even", cfg)), num(ev['target_ratio'], ".3f"),
+    cols[1].metric(t(exact("m_even", cfg)), num(ev[shown_ratio(cfg.target)], ".3f"),
                    help=t(exact("m_even_help", cfg)))
     cols[2].metric(t(exact("m_coverage", cfg)), num(ev['coverage'], ".3f"),
                    help=t(exact("m_coverage_help", cfg)))
@@ -55,7 +56,7 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
     with left, st.container(key="look_ratio"):
         chart(
             plots.ratio_figure(hist["step"], hist["even_batch"], evals["step"],
-                               evals["target_ratio"], evals["coverage"],
+                               evals[shown_ratio(cfg.target)], evals["coverage"],
                                _labels(("title", exact("ratio_title", cfg)),
                                        ("batch", exact("batch_ratio", cfg)),
                                        ("exact", exact("exact_ratio", cfg)),
@@ -73,7 +74,8 @@ def charts(trainer: Trainer, ev: dict, smoothing: float) -> None:
         chart(
             plots.bits_heatmap(probs, ints, _labels(
                 ("title", "heat_title"), ("soft", "soft"), ("hard", "hard"), ("push", "push"),
-                *words), push=engine.push(z)[0].numpy(), member=targets.member(cfg, ints)),
+                *words), push=engine.push(z)[0].numpy(),
+                member=None if cfg.is_even else targets.member(cfg, ints)),
             key="chart_heatmap")
         st.caption(t("c_heatmap"))
     with right, st.container(key="look_distribution"):

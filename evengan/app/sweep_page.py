@@ -231,13 +231,14 @@ def show(table, grid: dict[str, list], stopped_of: int | None = None) -> None:
         chart(lab_plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t("sweep_cov")),
                         key="chart_sweep_cov", config=CHART_CONFIG)
     with right:
-        z, per = matrix("even_ratio")
-        chart(lab_plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t("sweep_even")),
+        z, per = matrix(table.ratio)
+        words = "sweep_even" if table.ratio == "even_ratio" else "sweep_even_t"
+        chart(lab_plots.sweep_heatmap(x_name, xs, y_name, ys, z, per, t(words)),
                         key="chart_sweep_even", config=CHART_CONFIG)
     st.caption(t("c_sweep"))
     st.markdown(f"**{t('sweep_table')}**")
     rows = [{**{a: c[a] for a in axes}, "seeds": c["seeds"],
-             "coverage": round(c["coverage"], 3), "even_ratio": round(c["even_ratio"], 3),
+             "coverage": round(c["coverage"], 3), table.ratio: round(c[table.ratio], 3),
              "entropy_bits": round(c["entropy_bits"], 2),
              "collapse_probability": round(c["collapse_probability"], 2)}
             for c in table.cells()]

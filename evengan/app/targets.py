@@ -3,11 +3,13 @@ chart, and what a one-layer G can reach for it (evengan.target, evengan.reach)."
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
 from functools import lru_cache
 
+import numpy as np
 import streamlit as st
 
 from .. import plots, reach
@@ -63,8 +65,10 @@ def _typed() -> None:
     text = ss.get("w_target_text", "").strip()
     if not text:
         return
-    try:
-        ss.w_target = targets.canonical(text)
+    try:  # checked against the sidebar's bound too: a target it empties is not taken
+        spec = targets.canonical(text)
+        targets.check_fits(spec, ss.get("w_max_int") or 2 ** int(ss.get("w_n_bits", 7)))
+        ss.w_target = spec
     except ValueError as exc:
         ss.notices.append(("warning", t("target_bad", error=plain(exc))))
     ss.w_target_text = ""
@@ -95,16 +99,26 @@ def distribution_chart(trainer: Trainer, ev: dict) -> None:
     fig = plots.distribution_figure(
         ev["distribution"], targets.distribution(cfg.target, cfg.upper, 2**cfg.n_bits),
         {"title": t(exact("dist_title", cfg)), "q": t("q"), "target": t("target"),
-         "x": t("integer")}, clickable=True)
+         "x": t("integer")}, clickable=True,
+        inside=np.arange(2**cfg.n_bits) % 2 == 0 if cfg.is_even else None)
     chart(fig, key=key, on_select=lambda: _picked(key), selection_mode="points")
     st.caption(t(exact("c_distribution", cfg)))
+
+
+def clicked_numbers(points) -> list[int]:
+    """The integers a chart selection names. The browser sends it, so anything but a list of
+    points whose x is a whole, finite number is dropped, not trusted."""
+    if not isinstance(points, list):
+        return []
+    xs = [p.get("x") for p in points if isinstance(p, dict)]
+    return [int(x) for x in xs if isinstance(x, int | float) and not isinstance(x, bool)
+            and math.isfinite(x) and x == int(x)]
 
 
 def _picked(key: str) -> None:
     ss = st.session_state
     state = ss.get(key) or {}
-    points = (state.get("selection") or {}).get("points") or []
-    numbers = [round(float(p["x"])) for p in points if isinstance(p, dict) and "x" in p]
+    numbers = clicked_numbers((state.get("selection") or {}).get("points"))
     ss.pick_round = ss.get("pick_round", 0) + 1
     if not numbers:
         return
@@ -152,7 +166,8 @@ def reach_panel(trainer: Trainer, ev: dict) -> None:
             words = "reach_measured" if s["clean_seeds"] else "reach_measured_none"
             st.markdown(t(words, seeds=measured["seeds"], steps=num(
                 measured["steps"], ","), best=num(s["best"], ".2f"), clean=s["clean_seeds"],
-                best_clean=num(s["best_clean"], ".2f"), ratio=num(s["median_ratio"], ".2f")))
+                best_clean=num(s["best_clean"], ".2f"), ratio=num(s["median_ratio"], ".2f"),
+                units=reach.MEASURE["d_hidden"], bar=num(reach.CLEAN, ".2f")))
         chart(reach_figure(points, measured, (ev["coverage"], ev["target_ratio"]), {
             "title": t("reach_title"), "frontier": t("reach_frontier"),
             "seeds": t("reach_seeds"), "run": t("reach_run"), "x": t("reach_x"),
@@ -193,9 +208,9 @@ def measure_pending(trainer: Trainer) -> None:
                     _CLAIMS.pop(key, None)
                 done.set()
             break
+        bar.progress(0.0, text=t("reach_waiting"))
         while not waiting.wait(0.25):
-            bar.progress(0.5, text=t("reach_running", seeds=reach.SEEDS,
-                                     steps=num(reach.STEPS, ",")))  # a Stop ends it here
+            bar.progress(0.0, text=t("reach_waiting"))  # a redraw: a Stop ends the wait here
     holder.empty()
 
 

@@ -356,7 +356,8 @@ _EN = {
                    "few numbers.",
     "c_distribution_est": "Bars are G's output over every integer, estimated from 4,096 fixed "
                           "draws (blue even, red odd); the grey bars under them are the "
-                          "target, uniform over the evens.",
+                          "target, uniform over the evens. Click a bar to take its number out "
+                          "of the target or put it in.",
     "c_dynamics_critic": "Gradient norms of G and D, and the critic's mean score on real and "
                          "fake batches (raw numbers, not probabilities).",
     "favourite_critic": "critic's favourite",
@@ -813,7 +814,8 @@ _PT = {
                    "poucos números.",
     "c_distribution_est": "As barras são a saída de G sobre cada inteiro, estimada com 4.096 "
                           "sorteios fixos (azul par, vermelho ímpar); as barras cinza por baixo "
-                          "são o alvo, uniforme sobre os pares.",
+                          "são o alvo, uniforme sobre os pares. Clique numa barra para tirar o "
+                          "número do alvo ou pô-lo nele.",
     "c_dynamics_critic": "Normas dos gradientes de G e D, e a nota média do crítico nos lotes "
                          "real e falso (números brutos, não probabilidades).",
     "favourite_critic": "favorito do crítico",
@@ -954,7 +956,8 @@ _EN.update({
                         "to take its number out of the target or put it in.",
     "c_distribution_t_est": "Bars are G's output over every integer, estimated from 4,096 "
                             "fixed draws (blue in the target, red outside it); the grey bars "
-                            "under them are the target p.",
+                            "under them are the target p. Click a bar to take its number out "
+                            "of the target or put it in.",
     "collapse_now_t": "Mode collapse since step {step}: G emits {used} of the {evens} target "
                       "numbers, about {modes} of them often (effective modes).",
     "branch_row_t": "{mark} **{name}** · step {step} · in target {even} · coverage {coverage}",
@@ -970,14 +973,18 @@ _EN.update({
     "reach_measure": "Measure the tutorial's G over {seeds} seeds",
     "reach_running": "Training {seeds} linear Gs for {steps} steps each…",
     "reach_stop": "Stop",
-    "reach_measured": "The tutorial's G, {seeds} seeds × {steps} steps against a D of 32 units "
-                      "judging pairs: best coverage {best}; {clean} of {seeds} seeds stay in "
-                      "the target (in-target ratio ≥ 0.99), the best of them covering "
+    "reach_measured": "The tutorial's G, {seeds} seeds × {steps} steps against a D of {units} "
+                      "units judging pairs: best coverage {best}; {clean} of {seeds} seeds stay "
+                      "in the target (in-target ratio ≥ {bar}), the best of them covering "
                       "{best_clean}; median in-target ratio {ratio}.",
-    "reach_measured_none": "The tutorial's G, {seeds} seeds × {steps} steps against a D of 32 "
-                           "units judging pairs: best coverage {best}, but no seed stays in "
-                           "the target (in-target ratio ≥ 0.99); median in-target ratio "
-                           "{ratio}.",
+    "reach_measured_none": "The tutorial's G, {seeds} seeds × {steps} steps against a D of "
+                           "{units} units judging pairs: best coverage {best}, but no seed "
+                           "stays in the target (in-target ratio ≥ {bar}); median in-target "
+                           "ratio {ratio}.",
+    "reach_waiting": "Another tab is measuring this target; its figures appear here when it "
+                     "is done.",
+    "sweep_even_t": "Median in-target ratio",
+    "ens_ratio_t": "Ensemble in-target ratio and coverage",
     "reach_frontier": "independent fair bits (exact)",
     "reach_seeds": "the tutorial's G, a dot a seed",
     "reach_run": "this run now",
@@ -1031,7 +1038,8 @@ _PT.update({
                         "numa barra para tirar o número do alvo ou pô-lo nele.",
     "c_distribution_t_est": "As barras são a saída de G sobre cada inteiro, estimada com 4.096 "
                             "sorteios fixos (azul no alvo, vermelho fora dele); as barras "
-                            "cinza por baixo são o alvo p.",
+                            "cinza por baixo são o alvo p. Clique numa barra para tirar o número "
+                            "do alvo ou pô-lo nele.",
     "collapse_now_t": "Colapso de modo desde o passo {step}: G emite {used} dos {evens} números "
                       "do alvo, cerca de {modes} deles com frequência (modos efetivos).",
     "branch_row_t": "{mark} **{name}** · passo {step} · no alvo {even} · cobertura {coverage}",
@@ -1047,14 +1055,18 @@ _PT.update({
     "reach_measure": "Medir o G do tutorial em {seeds} sementes",
     "reach_running": "Treinando {seeds} Gs lineares por {steps} passos cada…",
     "reach_stop": "Parar",
-    "reach_measured": "O G do tutorial, {seeds} sementes × {steps} passos contra um D de 32 "
-                      "unidades que julga duplas: melhor cobertura {best}; {clean} de {seeds} "
-                      "sementes ficam no alvo (taxa no alvo ≥ 0,99), a melhor delas cobrindo "
-                      "{best_clean}; taxa no alvo mediana {ratio}.",
+    "reach_measured": "O G do tutorial, {seeds} sementes × {steps} passos contra um D de "
+                      "{units} unidades que julga duplas: melhor cobertura {best}; {clean} de "
+                      "{seeds} sementes ficam no alvo (taxa no alvo ≥ {bar}), a melhor delas "
+                      "cobrindo {best_clean}; taxa no alvo mediana {ratio}.",
     "reach_measured_none": "O G do tutorial, {seeds} sementes × {steps} passos contra um D de "
-                           "32 unidades que julga duplas: melhor cobertura {best}, mas nenhuma "
-                           "semente fica no alvo (taxa no alvo ≥ 0,99); taxa no alvo mediana "
-                           "{ratio}.",
+                           "{units} unidades que julga duplas: melhor cobertura {best}, mas "
+                           "nenhuma semente fica no alvo (taxa no alvo ≥ {bar}); taxa no alvo "
+                           "mediana {ratio}.",
+    "reach_waiting": "Outra aba está medindo este alvo; os números aparecem aqui quando ela "
+                     "terminar.",
+    "sweep_even_t": "Taxa no alvo mediana",
+    "ens_ratio_t": "Taxa no alvo e cobertura do conjunto",
     "reach_frontier": "bits independentes e justos (exato)",
     "reach_seeds": "o G do tutorial, um ponto por semente",
     "reach_run": "este treino agora",

@@ -186,17 +186,20 @@ def ratio_figure(batch_steps, even_batch, eval_steps, even_exact, coverage,
     return figure(data, layout, labels.get("title", "Even ratio and coverage"))
 
 
-def distribution_figure(q, target, labels=None, clickable: bool = False) -> go.Figure:
+def distribution_figure(q, target, labels=None, clickable: bool = False,
+                        inside=None) -> go.Figure:
     """G's exact output distribution over every integer, drawn over the target p (grey bars
-    under G's): G's bars blue on the target's numbers, red elsewhere (even and odd for the
-    tutorial's target). clickable: a clear bar the full height of every integer, so that a
-    click anywhere in its column picks it (the page toggles it in the target)."""
+    under G's): G's bars blue on the numbers `inside` (by default the target's), red
+    elsewhere; the page passes the evens for the tutorial's target, so even and odd keep their
+    colours whatever max_int. clickable: a clear bar the full height of every integer, so that
+    a click anywhere in its column picks it (the page toggles it in the target)."""
     labels = labels or {}
     q, target = _f32(q), _f32(target)
     xs = np.arange(len(q))
     data = [
         {"type": "bar", "x": xs, "y": q, "name": labels.get("q", "G's output q"), "zorder": 2,
-         "width": 0.6, "marker": {"color": _member_colors(target)},
+         "width": 0.6,
+         "marker": {"color": _member_colors(target if inside is None else inside)},
          "hovertemplate": "%{x}: %{y:.4f}<extra></extra>"},
         _target_bars(target, labels.get("target", "target p"), "x", "y", True),
     ]
