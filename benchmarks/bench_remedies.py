@@ -10,12 +10,11 @@ machine's load hits all alike; the figures are medians over the rounds.
 from __future__ import annotations
 
 import argparse
-import statistics
 
 import torch
 
-from benchmarks.bench_trainer import rate
-from evengan import GANConfig, Trainer
+from benchmarks.bench_trainer import interleaved
+from evengan import GANConfig
 from evengan.lesson_figures import UNROLLING
 
 SETTINGS = {
@@ -36,12 +35,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--steps", type=int, default=200)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    trainers = {name: Trainer(cfg) for name, cfg in SETTINGS.items()}
-    rates: dict[str, list[float]] = {name: [] for name in SETTINGS}
-    for _ in range(args.rounds):
-        for name, trainer in trainers.items():
-            rates[name].append(rate(trainer.run, args.steps))
-    out = {name: statistics.median(r) for name, r in rates.items()}
+    out = interleaved(SETTINGS, args.rounds, args.steps)
     base = {"unrolling": out["unrolling lesson, k = 0"], "tutorial": out["tutorial"],
             "D of": out["D of 16 units"]}
     for name, value in out.items():

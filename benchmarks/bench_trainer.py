@@ -24,6 +24,17 @@ def rate(fn, steps: int) -> float:
     return steps / (time.perf_counter() - start)
 
 
+def interleaved(settings: dict, rounds: int, steps: int) -> dict[str, float]:
+    """A Trainer per config, run `steps` steps a round, every setting each round so the
+    machine's load hits all alike: each setting's median steps/s."""
+    trainers = {name: Trainer(cfg) for name, cfg in settings.items()}
+    rates: dict[str, list[float]] = {name: [] for name in settings}
+    for _ in range(rounds):
+        for name, trainer in trainers.items():
+            rates[name].append(rate(trainer.run, steps))
+    return {name: statistics.median(r) for name, r in rates.items()}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
