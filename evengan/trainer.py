@@ -219,9 +219,9 @@ class Trainer:
 
     def _state_key(self) -> tuple:
         """Changes whenever the weights do: a step, an in-place edit (version counters), a
-        re-initialisation (new tensors), or a new way to decode."""
-        g, d = self.engine.g, self.engine.d
-        return (self.step_count, id(g), g._version, id(d), d._version, self.config.decode)
+        re-initialisation (new tensors); or what they are judged by: the decoding, the target."""
+        g, d, c = self.engine.g, self.engine.d, self.config
+        return (self.step_count, id(g), g._version, id(d), d._version, c.decode, c.target)
 
     def record_eval(self, ev: dict | None = None, redo: bool = False) -> dict:
         """Appends the metrics (and timeline row) of the current step, once; `ev` is an

@@ -131,6 +131,10 @@ def test_the_distribution_is_drawn_over_its_target_and_every_integer_can_be_clic
                                     outside, outside]
     assert as_array(target.y).tolist() == p.tolist() and target.zorder < g.zorder
     assert as_array(pick.x).tolist() == list(range(8)) and min(as_array(pick.y)) >= 0.5
+    # only the clear column answers the pointer (a click picks the number under it, not the
+    # nearest bar G emits), and its hover tells both heights
+    assert g.hoverinfo == target.hoverinfo == "skip"
+    assert as_array(pick.customdata).tolist()[3] == [0.0, 0.5]
     assert fig.layout.xaxis.fixedrange and fig.layout.yaxis.fixedrange
     assert len(validated(plots.distribution_figure(q, p)).data) == 2  # not clickable: no layer
 

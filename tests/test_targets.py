@@ -333,3 +333,15 @@ def test_replacing_a_field_does_not_parse_a_long_target_again():
     for k in range(200):
         cfg = cfg.replace(lr_g=1e-3 + k * 1e-6)
     assert T._parse.cache_info().misses <= 1 and cfg.target == T.canonical(spec)
+
+
+def test_a_new_target_is_judged_at_once_not_after_the_next_step():
+    """The evaluation is kept until the weights change; a new target changes the figures
+    without touching a weight, so the page must not show the old target's."""
+    t = Trainer(GANConfig(seed=2))
+    t.run(100)
+    before = t.evaluate()
+    t.update_config(t.config.replace(target="set:0-127"))
+    after = t.evaluate()
+    assert after["target_ratio"] == 1.0 and after["coverage"] == before["distinct"] / 128
+    assert t.step_count == 100

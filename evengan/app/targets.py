@@ -39,8 +39,9 @@ def name(spec: str, tr=t) -> str:
         return tr("tgt_multiples", k=args[0])
     if kind == "range":
         return tr("tgt_range", a=args[0], b=args[1])
-    if kind == "set":
-        return tr("tgt_set", spec=targets.canonical(spec)[4:])
+    if kind == "set":  # a long set is shortened: the page names it, the link carries it
+        text = targets.canonical(spec)[4:]
+        return tr("tgt_set", spec=text if len(text) <= 40 else text[:37] + "…")
     return tr("tgt_" + kind)
 
 
@@ -69,9 +70,9 @@ def _typed() -> None:
         spec = targets.canonical(text)
         targets.check_fits(spec, ss.get("w_max_int") or 2 ** int(ss.get("w_n_bits", 7)))
         ss.w_target = spec
-    except ValueError as exc:
+        ss.w_target_text = ""
+    except ValueError as exc:  # the text stays in the box, to be mended
         ss.notices.append(("warning", t("target_bad", error=plain(exc))))
-    ss.w_target_text = ""
 
 
 def picker() -> None:
@@ -169,7 +170,7 @@ def reach_panel(trainer: Trainer, ev: dict) -> None:
                 best_clean=num(s["best_clean"], ".2f"), ratio=num(s["median_ratio"], ".2f"),
                 units=reach.MEASURE["d_hidden"], bar=num(reach.CLEAN, ".2f")))
         chart(reach_figure(points, measured, (ev["coverage"], ev["target_ratio"]), {
-            "title": t("reach_title"), "frontier": t("reach_frontier"),
+            "title": t("reach_chart"), "frontier": t("reach_frontier"),
             "seeds": t("reach_seeds"), "run": t("reach_run"), "x": t("reach_x"),
             "y": t("reach_y")}), key="chart_reach", config=CHART_CONFIG)
         st.caption(t("c_reach"))
@@ -188,6 +189,7 @@ def measure_pending(trainer: Trainer) -> None:
     if not ss.pop("pending_reach", False):
         return
     config, key = trainer.config, _key(trainer.config)
+    st.toast(t("reach_toast"), icon=":material/science:")  # the bar is at the top
     holder = st.empty()
     with holder.container():
         bar = st.progress(0.0, text=t("reach_running", seeds=reach.SEEDS,

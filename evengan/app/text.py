@@ -973,6 +973,9 @@ _EN.update({
     "reach_measure": "Measure the tutorial's G over {seeds} seeds",
     "reach_running": "Training {seeds} linear Gs for {steps} steps each…",
     "reach_stop": "Stop",
+    "reach_chart": "Coverage against in-target ratio",
+    "reach_toast": "Measuring the tutorial's G: the progress bar and Stop are at the top of "
+                   "the page.",
     "reach_measured": "The tutorial's G, {seeds} seeds × {steps} steps against a D of {units} "
                       "units judging pairs: best coverage {best}; {clean} of {seeds} seeds stay "
                       "in the target (in-target ratio ≥ {bar}), the best of them covering "
@@ -1055,6 +1058,9 @@ _PT.update({
     "reach_measure": "Medir o G do tutorial em {seeds} sementes",
     "reach_running": "Treinando {seeds} Gs lineares por {steps} passos cada…",
     "reach_stop": "Parar",
+    "reach_chart": "Cobertura contra taxa no alvo",
+    "reach_toast": "Medindo o G do tutorial: a barra de progresso e o Parar estão no alto da "
+                   "página.",
     "reach_measured": "O G do tutorial, {seeds} sementes × {steps} passos contra um D de "
                       "{units} unidades que julga duplas: melhor cobertura {best}; {clean} de "
                       "{seeds} sementes ficam no alvo (taxa no alvo ≥ {bar}), a melhor delas "

@@ -203,11 +203,16 @@ def distribution_figure(q, target, labels=None, clickable: bool = False,
          "hovertemplate": "%{x}: %{y:.4f}<extra></extra>"},
         _target_bars(target, labels.get("target", "target p"), "x", "y", True),
     ]
-    if clickable:
+    if clickable:  # the clear column alone answers the pointer, so a click picks its number
         top = 1.05 * max(float(q.max(initial=0)), float(target.max(initial=0)), 1e-9)
+        for trace in data:
+            trace["hoverinfo"] = "skip"
+            trace.pop("hovertemplate")
         data.append({"type": "bar", "x": xs, "y": np.full(len(xs), top, np.float32),
                      "zorder": 0, "width": 1.0, "marker": {"color": "rgba(0,0,0,0)"},
-                     "hoverinfo": "none", "showlegend": False, "name": "pick"})
+                     "customdata": np.stack([q, target], axis=1), "showlegend": False,
+                     "name": "pick", "hovertemplate": "%{x}: q = %{customdata[0]:.4f}, "
+                     "p = %{customdata[1]:.4f}<extra></extra>"})
     layout = {"xaxis": {"title": {"text": labels.get("x", "integer")}},
               "yaxis": {"title": {"text": "q"}}, "barmode": "overlay", "bargap": 0.0,
               "hovermode": "closest"}
