@@ -9,11 +9,7 @@ machine's load hits all alike; the figures are medians over the rounds.
 
 from __future__ import annotations
 
-import argparse
-
-import torch
-
-from benchmarks.bench_trainer import interleaved
+from benchmarks.bench_trainer import interleaved, rounds_and_steps
 from evengan import GANConfig
 from evengan.lesson_figures import UNROLLING
 
@@ -30,11 +26,7 @@ SETTINGS = {
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=200)
-    args = parser.parse_args(argv)
-    torch.set_num_threads(1)
+    args = rounds_and_steps(__doc__, argv, 5, 200)
     out = interleaved(SETTINGS, args.rounds, args.steps)
     base = {"unrolling": out["unrolling lesson, k = 0"], "tutorial": out["tutorial"],
             "D of": out["D of 16 units"]}

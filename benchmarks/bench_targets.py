@@ -7,11 +7,7 @@ target looks its numbers up in a table and checks each fake against it).
 
 from __future__ import annotations
 
-import argparse
-
-import torch
-
-from benchmarks.bench_trainer import interleaved
+from benchmarks.bench_trainer import interleaved, rounds_and_steps
 from evengan import GANConfig
 
 SETTINGS = {
@@ -25,11 +21,7 @@ SETTINGS = {
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=300)
-    args = parser.parse_args(argv)
-    torch.set_num_threads(1)
+    args = rounds_and_steps(__doc__, argv, 5, 300)
     out = interleaved(SETTINGS, args.rounds, args.steps)
     base = out["even (the tutorial)"]
     for name, value in out.items():

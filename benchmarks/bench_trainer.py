@@ -35,12 +35,18 @@ def interleaved(settings: dict, rounds: int, steps: int) -> dict[str, float]:
     return {name: statistics.median(r) for name, r in rates.items()}
 
 
-def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--steps", type=int, default=300)
-    args = parser.parse_args(argv)
+def rounds_and_steps(doc: str, argv: list[str] | None, rounds: int, steps: int):
+    """A benchmark's --rounds and --steps, its description the docstring's first line; one
+    thread, as the server gives each session."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--steps", type=int, default=steps)
     torch.set_num_threads(1)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = rounds_and_steps(__doc__, argv, 15, 300)
     trainer, tutorial = Trainer(GANConfig()), TutorialLoop()
 
     def run_tutorial(k: int) -> None:
