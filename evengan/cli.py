@@ -19,7 +19,6 @@ from typing import Any, TextIO
 import torch
 
 from . import reach
-from . import target as targets
 from .cliargs import GridAxis, Once, Parser, one_line, step_count
 from .config import MAX_STEPS, GANConfig, allowed
 from .draws import EVAL_DRAWS
@@ -173,7 +172,7 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"  coverage       {ev['coverage']:.3f} of {config.target_size} {words}\n")
         out.write(f"  distinct       {ev['distinct']}\n")
         out.write(f"  entropy        {ev['entropy_bits']:.3f} bits "
-                  f"(target {_target_entropy(config):.3f}), "
+                  f"(target {config.target_entropy:.3f}), "
                   f"{ev['effective_modes']:.1f} effective modes\n")
         out.write(f"  JS divergence  {ev['js_bits']:.3f} bits\n")
         if last:
@@ -183,10 +182,6 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"evengan: {trainer.diverged}\n")
         return 1
     return 0
-
-
-def _target_entropy(config: GANConfig) -> float:
-    return targets.entropy_bits(config.target, config.upper)
 
 
 def parse_seeds(raw: str) -> int | list[int]:

@@ -138,6 +138,11 @@ class GANConfig:
         return _target.support_size(self.target, self.upper)
 
     @property
+    def target_entropy(self) -> float:
+        """The target's own entropy in bits, which G's should reach (n - 1 for the evens)."""
+        return _target.entropy_bits(self.target, self.upper)
+
+    @property
     def is_even(self) -> bool:
         """Whether the target is the tutorial's evens (the page then speaks of "even")."""
         return self.target == _target.DEFAULT

@@ -122,17 +122,18 @@ class Engine(RunState, Draws, Gradients, Remedies, Evaluation):
         self._set_target(self.base)
 
     def _set_target(self, config: GANConfig) -> None:
-        """The real numbers' sampling table, so a real batch is one lookup; for the tutorial's
-        evens of n bits, a mask that zeroes the parity bit of n fair bits."""
-        # As integers (8 bytes an entry, not 4 * n_bits): a table may hold 65,536 entries.
-        self._table = torch.from_numpy(targets.sampling_table(config.target, config.upper)
-                                       ).to(self.device)
-        self._parity = self._member = None
-        if config.is_even:  # a fake counts as even by its last bit, as it always has
-            if config.upper == 2**self.n:
-                self._parity = torch.ones(self.n, device=self.device)
-                self._parity[-1] = 0.0
-        else:
+        """How real batches are drawn and fakes judged: the evens of n bits are n - 1 fair bits
+        and a 0 (a mask on the parity bit); any other target is picked from its sampling table
+        (integers, 8 bytes an entry: a table may hold 65,536), and a fake is in it by a lookup.
+        The evens below max_int are picked from the table but still judged by their last bit."""
+        self._parity = self._member = self._table = None
+        if config.is_even and config.upper == 2**self.n:
+            self._parity = torch.ones(self.n, device=self.device)
+            self._parity[-1] = 0.0
+            return
+        table = targets.sampling_table(config.target, config.upper)
+        self._table = torch.from_numpy(table).to(self.device)
+        if not config.is_even:
             weights = targets.weights(config.target, config.upper)
             self._member = torch.zeros(2**self.n, dtype=torch.bool, device=self.device)
             self._member[: config.upper] = torch.from_numpy(weights > 0).to(self.device)

@@ -58,13 +58,14 @@ def config_from_strings(values: Mapping[str, Any], strict: bool = True
     try:
         return base.replace(**changes), problems
     except ValueError as exc:  # values fine alone but not together (pack vs batch size)
-        if not strict and "target" in changes:  # a target the bits leave empty: drop it alone
-            try:
-                rest = base.replace(**{k: v for k, v in changes.items() if k != "target"})
-            except ValueError:
-                pass
-            else:
-                problems.append(("target", str(exc)))
-                return rest, problems
         fail("config", str(exc))
+        # A field is checked against those before it (max_int and target against n_bits,
+        # pack against batch_size): leave out the latest one that makes the rest fit, so the
+        # link keeps all but that one.
+        for name in reversed(list(changes)):
+            try:
+                return base.replace(**{k: v for k, v in changes.items() if k != name}), \
+                    problems[:-1] + [(name, str(exc))]
+            except ValueError:
+                continue
         return base, problems

@@ -254,6 +254,11 @@ def support_size(spec: str, upper: int) -> int:
 
 def entropy_bits(spec: str, upper: int) -> float:
     """The target's own entropy: what G's entropy should reach."""
+    return _entropy_bits(canonical(spec), int(upper))
+
+
+@lru_cache(maxsize=32)  # the page shows it at every redraw
+def _entropy_bits(spec: str, upper: int) -> float:
     p = distribution(spec, upper)
     p = p[p > 0]
     return float(-(p * np.log2(p)).sum()) + 0.0

@@ -49,7 +49,7 @@ def test_page_loads_with_metrics_and_charts():
     assert {"Even ratio (exact)", "Coverage (exact)", "Entropy (bits)",
             "D(real) / D(fake)"} <= labels
     charts = at.get("plotly_chart")
-    assert len(charts) == 6  # four main charts, the reach of a one-layer G and the lab view
+    assert len(charts) == 5  # four main charts and the lab view (the reach panel is closed)
 
 
 def test_step_advances_exactly_one_step_and_reset_returns_to_zero():

@@ -27,6 +27,9 @@ def test_the_evens_keep_the_tutorials_words():
     at = start()
     assert {"Even ratio (exact)"} <= {m.label for m in at.metric}
     assert not any("In-target" in m.label for m in at.metric)
+    # the reach panel is closed for the evens and draws nothing while it is
+    assert "chart_reach" not in {c.key for c in at.get("plotly_chart")}
+    assert "chart_reach" in {c.key for c in start({"target": "odd"}).get("plotly_chart")}
 
 
 def test_a_typed_target_applies_and_a_bad_one_is_one_warning():

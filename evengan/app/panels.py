@@ -24,9 +24,9 @@ def metrics_row(trainer: Trainer, ev: dict) -> None:
                    help=t(exact("m_even_help", cfg)))
     cols[2].metric(t(exact("m_coverage", cfg)), num(ev['coverage'], ".3f"),
                    help=t(exact("m_coverage_help", cfg)))
-    target = targets.entropy(cfg)
+    target = cfg.target_entropy
     cols[3].metric(t("m_entropy"), f"{num(ev['entropy_bits'], '.2f')} / {num(target, '.3g')}",
-                   help=t("m_entropy_help"))
+                   help=t(exact("m_entropy_help", cfg)))
     d_real, d_fake = last.get("d_real"), last.get("d_fake")
     value = "–" if d_real is None else f"{num(d_real, '.2f')} / {num(d_fake, '.2f')}"
     family = loss_family(cfg)

@@ -45,16 +45,6 @@ def name(spec: str, tr=t) -> str:
     return tr("tgt_" + kind)
 
 
-@lru_cache(maxsize=64)
-def _entropy(spec: str, upper: int) -> float:
-    return targets.entropy_bits(spec, upper)
-
-
-def entropy(config: GANConfig) -> float:
-    """The target's own entropy, which G's should reach (n - 1 bits for the evens)."""
-    return _entropy(config.target, config.upper)
-
-
 def member(config: GANConfig, ints) -> list[bool]:
     """Whether each number is in the run's target."""
     w = targets.weights(config.target, config.upper)
@@ -149,7 +139,14 @@ def reach_panel(trainer: Trainer, ev: dict) -> None:
     """The exact frontier of independent bits, the measured seeds once asked for, and this
     run as a star, in one chart."""
     cfg = trainer.config
-    with st.expander(t("reach_title"), expanded=not cfg.is_even):
+    # Open by itself for a target of one's own. Keyed, so that it says whether it is open: a
+    # closed one draws nothing at the redraws of a playing run. (The key follows the kind of
+    # target, so that picking one's own opens it.)
+    box = st.expander(t("reach_title"), expanded=not cfg.is_even, on_change="rerun",
+                      key=f"x_reach_{'even' if cfg.is_even else 'own'}")
+    with box:
+        if not box.open:
+            return
         st.caption(t("reach_intro"))
         points = _frontier(cfg.target, cfg.upper, cfg.n_bits)
         size = cfg.target_size

@@ -938,6 +938,7 @@ _EN.update({
     "tgt_primes": "primes",
     "tgt_set": "your set: {spec}",
     "target_now": "Target: {name}, {size} numbers below {upper}.",
+    "m_entropy_help_t": "Entropy of G's output in bits; after the slash, the target's own.",
     "m_even_t": "In-target ratio (exact)",
     "m_even_t_est": "In-target ratio (est.)",
     "m_even_help_t": "Share of G's outputs that are target numbers, over every noise vector.",
@@ -1022,6 +1023,7 @@ _PT.update({
     "tgt_primes": "primos",
     "tgt_set": "seu conjunto: {spec}",
     "target_now": "Alvo: {name}, {size} números abaixo de {upper}.",
+    "m_entropy_help_t": "Entropia da saída de G em bits; depois da barra, a do próprio alvo.",
     "m_even_t": "Taxa no alvo (exata)",
     "m_even_t_est": "Taxa no alvo (estim.)",
     "m_even_help_t": "Fração das saídas de G que são números do alvo, sobre todos os vetores "
